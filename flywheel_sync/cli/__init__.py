@@ -1,0 +1,1 @@
+"""The ``flywheel-sync`` command line (Typer + Rich)."""

@@ -1,0 +1,1 @@
+"""Starter configuration files written by ``flywheel-sync init`` (also ``config/*.example.*``)."""
