@@ -28,7 +28,7 @@ def init(
         Path, typer.Argument(help="Folder to write into (created if missing).", file_okay=False)
     ] = Path(),
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite files that already exist.")
+        bool, typer.Option("--force", metavar="", help="Overwrite files that already exist.")
     ] = False,
 ) -> None:
     """Write flywheel.toml, mapping.yaml and their JSON Schemas into DIR.

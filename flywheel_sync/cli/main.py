@@ -68,12 +68,24 @@ def main(
         typer.Option("--log-format", help="Log lines as text, or as JSON for jobs and collectors."),
     ] = LogFormatChoice.TEXT,
     verbose: Annotated[
-        int, typer.Option("-v", "--verbose", count=True, help="More output; -vv for debug.")
+        int,
+        typer.Option(
+            "-v",
+            "--verbose",
+            count=True,
+            metavar="",
+            show_default=False,
+            help="More output; -vv for debug.",
+        ),
     ] = 0,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version."
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            metavar="",
+            help="Print the version.",
         ),
     ] = False,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,74 @@ def test_unexpected_errors_print_one_line_and_exit_1(
         "unexpected error: RuntimeError: boom",
         "Run again with -v for the traceback, and report it if it persists.",
     ]
+
+
+def test_status_shows_engagements_by_stage_in_flywheel_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from flywheel_sync.store import EntityRecord, RawRecord, open_store, resolve_store_url
+
+    config = write_config(tmp_path)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with open_store(resolve_store_url(None, base_dir=tmp_path)) as store:
+        store.records.upsert_page(
+            "jira:pmo",
+            "PMO",
+            [
+                RawRecord(record_type="issue", external_id=str(n), payload={"n": n})
+                for n in range(3)
+            ],
+            watermark="2026-11-01T00:00:00Z",
+        )
+        store.entities.replace_all(
+            [
+                EntityRecord(
+                    kind="engagement",
+                    entity_id="PMO-1",
+                    name="a",
+                    payload={},
+                    updated_at=now,
+                    flywheel_stage="service_onboarding",
+                ),
+                EntityRecord(
+                    kind="engagement",
+                    entity_id="PMO-2",
+                    name="b",
+                    payload={},
+                    updated_at=now,
+                    flywheel_stage="service_onboarding",
+                ),
+                EntityRecord(
+                    kind="customer",
+                    entity_id="grid-ops",
+                    name="Grid Operations",
+                    payload={},
+                    updated_at=now,
+                    experience_stage="realization",
+                ),
+            ]
+        )
+
+    code, out, _ = invoke(capsys, "-c", str(config), "status")
+
+    assert code == 0
+    lines = [" ".join(line.replace("│", " ").split()) for line in out.splitlines()]
+    assert "jira:pmo 3" in lines
+    assert "engagement 2" in lines
+    assert "customer 1" in lines
+    stage_rows = [line for line in lines if re.match(r"^\d+\. ", line)]
+    assert stage_rows[:10] == [
+        "1. Awareness Building 0",
+        "2. Needs Assessment 0",
+        "3. Value Proposition 0",
+        "4. Service Development 0",
+        "5. Service Onboarding 2",
+        "6. Service Operation 0",
+        "7. Service Monitoring 0",
+        "8. Service Improvement 0",
+        "9. Value Delivery 0",
+        "10. Value Recognition 0",
+    ]
+    assert "5. Realization 1" in lines
