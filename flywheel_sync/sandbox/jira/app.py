@@ -1,0 +1,65 @@
+"""The Jira emulator's routes, for the Cloud (REST v3) and Data Center (REST v2) flavours.
+
+Both REST versions are served, as Jira does; the flavour decides what ``serverInfo`` says
+(``deploymentType``), which the ``jira`` library reads to choose Cloud or Data Center behaviour.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from flywheel_sync.sandbox.services import SandboxCredentials
+
+__all__ = ["JiraFlavour", "jira_routes"]
+
+
+class JiraFlavour(StrEnum):
+    """Which deployment the emulator pretends to be."""
+
+    CLOUD = "cloud"
+    DATACENTER = "datacenter"
+
+
+_ACCOUNT_ID = "5b10a2844c20165700ede21g"
+
+
+def jira_routes(*, flavour: JiraFlavour, credentials: SandboxCredentials) -> list[Route]:
+    """Routes relative to the Jira prefix (``/jira``)."""
+
+    async def server_info(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+        cloud = flavour is JiraFlavour.CLOUD
+        return JSONResponse(
+            {
+                "baseUrl": base,
+                "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.15",
+                "versionNumbers": [1001, 0, 0] if cloud else [9, 12, 15],
+                "deploymentType": "Cloud" if cloud else "Server",
+                "buildNumber": 100290 if cloud else 9120015,
+                "serverTitle": "Northwind Jira (sandbox)",
+            }
+        )
+
+    async def myself(request: Request) -> Response:
+        user = {
+            "accountId": _ACCOUNT_ID,
+            "emailAddress": credentials.atlassian_user,
+            "displayName": "PMO Bot",
+            "active": True,
+            "timeZone": "UTC",
+        }
+        if flavour is JiraFlavour.DATACENTER:
+            user |= {"name": "pmo-bot", "key": "pmo-bot"}
+        return JSONResponse(user)
+
+    routes: list[Route] = []
+    for version in ("2", "3"):
+        routes += [
+            Route(f"/rest/api/{version}/serverInfo", server_info, methods=["GET"]),
+            Route(f"/rest/api/{version}/myself", myself, methods=["GET"]),
+        ]
+    return routes

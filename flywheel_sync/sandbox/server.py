@@ -1,0 +1,124 @@
+"""One HTTP server on 127.0.0.1 hosting every emulator under its own prefix.
+
+`SandboxServer` runs uvicorn on a background thread, so tests, the demo and benchmarks can
+start it in-process on a random port (``port=0``) and drive it with the real client libraries.
+uvicorn sets TCP_NODELAY itself, so keep-alive clients do not pay the 40 ms Nagle stall
+(libraries.md §0, §8).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount
+
+from flywheel_sync.sandbox.admin import admin_routes
+from flywheel_sync.sandbox.faults import Faults, FaultSettings
+from flywheel_sync.sandbox.jira.app import JiraFlavour, jira_routes
+from flywheel_sync.sandbox.middleware import SandboxEdge
+from flywheel_sync.sandbox.services import SandboxCredentials, service_profiles
+from flywheel_sync.sandbox.stats import RequestStats
+
+__all__ = ["SandboxOptions", "SandboxServer", "build_app"]
+
+_HOST = "127.0.0.1"
+_START_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxOptions:
+    """How a sandbox is seeded and how it behaves."""
+
+    seed: int = 1
+    scale: float = 1.0
+    jira_flavour: JiraFlavour = JiraFlavour.CLOUD
+    faults: FaultSettings = field(default_factory=FaultSettings)
+    credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxState:
+    """What the admin endpoints steer and report on."""
+
+    stats: RequestStats
+    faults: Faults
+
+
+def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
+    """The sandbox's ASGI application and the state its admin endpoints expose."""
+    state = SandboxState(stats=RequestStats(), faults=Faults(options.faults, seed=options.seed))
+    routes: list[BaseRoute] = [
+        *admin_routes(stats=state.stats, faults=state.faults, reset=lambda: None),
+        Mount(
+            "/jira",
+            routes=jira_routes(flavour=options.jira_flavour, credentials=options.credentials),
+        ),
+    ]
+    app = Starlette(routes=routes)
+    edge = SandboxEdge(
+        app,
+        routes=routes,
+        profiles=service_profiles(options.credentials),
+        faults=state.faults,
+        stats=state.stats,
+    )
+    return edge, state
+
+
+class SandboxServer:
+    """The sandbox on a background thread: ``with SandboxServer() as sandbox: sandbox.url``."""
+
+    def __init__(self, options: SandboxOptions | None = None, *, port: int = 0) -> None:
+        self.options = options or SandboxOptions()
+        app, self.state = build_app(self.options)
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((_HOST, port))
+        self.port: int = self._socket.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._socket]},
+            daemon=True,
+            name=f"sandbox:{self.port}",
+        )
+
+    @property
+    def url(self) -> str:
+        """The server's base URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{_HOST}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        """Start serving; returns once the server accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+        while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self._server.started:
+            self.stop()
+            raise RuntimeError(f"the sandbox did not start on {self.url}")
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread to end."""
+        self._server.should_exit = True
+        self._thread.join(timeout=_START_TIMEOUT_SECONDS)
+        self._socket.close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
