@@ -56,6 +56,7 @@ class JobSettings(ConfigModel):
                 "(minute hour day month weekday), e.g. '*/15 * * * *'",
                 {"value": value},
             )
+        # Imported here, not at the top: only validation needs it, and --help must stay fast.
         from apscheduler.triggers.cron import CronTrigger
 
         try:

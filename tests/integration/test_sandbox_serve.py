@@ -1,0 +1,95 @@
+"""``flywheel-sync sandbox serve`` as a user runs it: a process, its config, and a clean stop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jira import JIRA
+
+from flywheel_sync.settings import load_configuration
+
+_READY = "Press Ctrl-C to stop."
+
+
+def start_serve(folder: Path, *extra: str) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from flywheel_sync.cli.main import run; run()",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--write-config",
+            str(folder),
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    for line in process.stdout:
+        if _READY in line or time.monotonic() > deadline:
+            break
+    return process
+
+
+def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    process = start_serve(tmp_path, "--jira-flavour", "datacenter")
+    try:
+        description = json.loads((tmp_path / "sandbox.json").read_text(encoding="utf-8"))
+        configuration = load_configuration(tmp_path / "flywheel.toml")
+        jira = configuration.settings.jira["pmo"]
+        token = jira.token.get_secret_value() if jira.token else ""
+        client = JIRA(server=jira.url, basic_auth=(jira.user, token), max_retries=0)
+
+        assert sorted(description) == [
+            "admin",
+            "confluence",
+            "dataverse",
+            "graph",
+            "jira",
+            "workflows_webhook",
+        ]
+        assert description["jira"]["url"] == jira.url
+        assert description["jira"]["flavour"] == "datacenter"
+        assert jira.flavour.value == "datacenter"
+        assert client.deploymentType == "Server"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+
+    assert process.returncode == 0, err
+    assert "sandbox stopped" in out
+
+
+def test_serve_rejects_an_unknown_flavour_with_exit_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from flywheel_sync.cli.main import run; run()",
+            "sandbox",
+            "serve",
+            "--port",
+            "0",
+            "--jira-flavour",
+            "server",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "use 'cloud' or 'datacenter'" in result.stderr
+    assert "Traceback" not in result.stderr
