@@ -14,14 +14,13 @@ from jira import JIRA
 from flywheel_sync.settings import load_configuration
 
 _READY = "Press Ctrl-C to stop."
+CLI = [sys.executable, "-c", "from flywheel_sync.cli.main import run; run()"]
 
 
 def start_serve(folder: Path, *extra: str) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [
-            sys.executable,
-            "-c",
-            "from flywheel_sync.cli.main import run; run()",
+            *CLI,
             "sandbox",
             "serve",
             "--port",
@@ -74,9 +73,7 @@ def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Pa
 def test_serve_rejects_an_unknown_flavour_with_exit_2(tmp_path: Path) -> None:
     result = subprocess.run(
         [
-            sys.executable,
-            "-c",
-            "from flywheel_sync.cli.main import run; run()",
+            *CLI,
             "sandbox",
             "serve",
             "--port",
