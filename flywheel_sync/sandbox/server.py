@@ -19,6 +19,9 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
 from flywheel_sync.sandbox.admin import admin_routes
+from flywheel_sync.sandbox.confluence.app import confluence_routes
+from flywheel_sync.sandbox.confluence.pages import PageStore
+from flywheel_sync.sandbox.confluence.seed import seeded_page_store
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
 from flywheel_sync.sandbox.jira.app import JiraFlavour, jira_routes
 from flywheel_sync.sandbox.middleware import SandboxEdge
@@ -48,17 +51,27 @@ class SandboxState:
 
     stats: RequestStats
     faults: Faults
+    confluence: PageStore
+
+    def reset(self) -> None:
+        """Return every emulator to its seeded state."""
+        self.confluence.reset()
 
 
 def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
     """The sandbox's ASGI application and the state its admin endpoints expose."""
-    state = SandboxState(stats=RequestStats(), faults=Faults(options.faults, seed=options.seed))
+    state = SandboxState(
+        stats=RequestStats(),
+        faults=Faults(options.faults, seed=options.seed),
+        confluence=seeded_page_store(),
+    )
     routes: list[BaseRoute] = [
-        *admin_routes(stats=state.stats, faults=state.faults, reset=lambda: None),
+        *admin_routes(stats=state.stats, faults=state.faults, reset=state.reset),
         Mount(
             "/jira",
             routes=jira_routes(flavour=options.jira_flavour, credentials=options.credentials),
         ),
+        Mount("/confluence", routes=confluence_routes(state.confluence)),
     ]
     app = Starlette(routes=routes)
     edge = SandboxEdge(

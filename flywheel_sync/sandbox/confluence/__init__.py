@@ -1,0 +1,1 @@
+"""The Confluence emulator: v1 content API (Cloud and Data Center paths) and v2 pages."""
