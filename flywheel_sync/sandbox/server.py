@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import TracebackType
 
 import uvicorn
@@ -22,8 +23,10 @@ from flywheel_sync.sandbox.admin import admin_routes
 from flywheel_sync.sandbox.confluence.app import confluence_routes
 from flywheel_sync.sandbox.confluence.pages import PageStore
 from flywheel_sync.sandbox.confluence.seed import seeded_page_store
+from flywheel_sync.sandbox.demo import DemoOrganisation, build_demo_organisation
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
 from flywheel_sync.sandbox.jira.app import JiraFlavour, jira_routes
+from flywheel_sync.sandbox.jira.store import JiraStore
 from flywheel_sync.sandbox.middleware import SandboxEdge
 from flywheel_sync.sandbox.services import SandboxCredentials, service_profiles
 from flywheel_sync.sandbox.stats import RequestStats
@@ -34,12 +37,18 @@ _HOST = "127.0.0.1"
 _START_TIMEOUT_SECONDS = 10.0
 
 
+def _start_of_today() -> datetime:
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 @dataclass(frozen=True, kw_only=True)
 class SandboxOptions:
     """How a sandbox is seeded and how it behaves."""
 
     seed: int = 1
     scale: float = 1.0
+    now: datetime = field(default_factory=_start_of_today)
+    """Anchors the demo organisation's dates: the same seed gives the same data all day."""
     jira_flavour: JiraFlavour = JiraFlavour.CLOUD
     faults: FaultSettings = field(default_factory=FaultSettings)
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
@@ -52,10 +61,16 @@ class SandboxState:
     stats: RequestStats
     faults: Faults
     confluence: PageStore
+    jira: JiraStore
 
     def reset(self) -> None:
         """Return every emulator to its seeded state."""
         self.confluence.reset()
+        self.jira.reset()
+
+
+def _demo(options: SandboxOptions) -> DemoOrganisation:
+    return build_demo_organisation(seed=options.seed, scale=options.scale, now=options.now)
 
 
 def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
@@ -64,12 +79,15 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
         stats=RequestStats(),
         faults=Faults(options.faults, seed=options.seed),
         confluence=seeded_page_store(),
+        jira=JiraStore(lambda: _demo(options).jira),
     )
     routes: list[BaseRoute] = [
         *admin_routes(stats=state.stats, faults=state.faults, reset=state.reset),
         Mount(
             "/jira",
-            routes=jira_routes(flavour=options.jira_flavour, credentials=options.credentials),
+            routes=jira_routes(
+                flavour=options.jira_flavour, credentials=options.credentials, store=state.jira
+            ),
         ),
         Mount("/confluence", routes=confluence_routes(state.confluence)),
     ]

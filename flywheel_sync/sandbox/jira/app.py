@@ -6,12 +6,16 @@ Both REST versions are served, as Jira does; the flavour decides what ``serverIn
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flywheel_sync.sandbox.jira.reads import JiraReads
+from flywheel_sync.sandbox.jira.search import IssueSearch
+from flywheel_sync.sandbox.jira.store import JiraStore
 from flywheel_sync.sandbox.services import SandboxCredentials
 
 __all__ = ["JiraFlavour", "jira_routes"]
@@ -27,7 +31,9 @@ class JiraFlavour(StrEnum):
 _ACCOUNT_ID = "5b10a2844c20165700ede21g"
 
 
-def jira_routes(*, flavour: JiraFlavour, credentials: SandboxCredentials) -> list[Route]:
+def jira_routes(
+    *, flavour: JiraFlavour, credentials: SandboxCredentials, store: JiraStore
+) -> list[Route]:
     """Routes relative to the Jira prefix (``/jira``)."""
 
     async def server_info(request: Request) -> Response:
@@ -62,4 +68,5 @@ def jira_routes(*, flavour: JiraFlavour, credentials: SandboxCredentials) -> lis
             Route(f"/rest/api/{version}/serverInfo", server_info, methods=["GET"]),
             Route(f"/rest/api/{version}/myself", myself, methods=["GET"]),
         ]
-    return routes
+    search = IssueSearch(store, clock=lambda: datetime.now(UTC))
+    return routes + JiraReads(store, search, cloud=flavour is JiraFlavour.CLOUD).routes()
