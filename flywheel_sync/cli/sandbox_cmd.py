@@ -68,7 +68,14 @@ def serve(
 
     with SandboxServer(options, port=port) as sandbox:
         description = sandbox_description(sandbox.url, options)
+        organisation = sandbox.state.organisation
         stdout.print(f"[bold]flywheel-sync sandbox[/] on {sandbox.url}")
+        stdout.print(
+            f"  Northwind Utilities (seed {seed}, scale {scale:g}, as of "
+            f"{organisation.now:%Y-%m-%d}): {organisation.jira_issue_count:,} Jira issues, "
+            f"{organisation.teams_message_count:,} Teams messages, "
+            f"{organisation.project_task_count:,} Project tasks"
+        )
         for name in ("jira", "confluence", "graph", "dataverse"):
             service = description[name]
             url = service.get("url") or service.get("base_url")

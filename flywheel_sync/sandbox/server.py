@@ -21,7 +21,6 @@ from starlette.routing import BaseRoute, Mount
 
 from flywheel_sync.sandbox.admin import admin_routes
 from flywheel_sync.sandbox.confluence.app import confluence_routes
-from flywheel_sync.sandbox.confluence.pages import PageStore
 from flywheel_sync.sandbox.confluence.seed import seeded_page_store
 from flywheel_sync.sandbox.demo import DemoOrganisation, build_demo_organisation
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
@@ -54,19 +53,22 @@ class SandboxOptions:
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
 
 
-@dataclass(frozen=True, kw_only=True)
 class SandboxState:
-    """What the admin endpoints steer and report on."""
+    """The emulators' data, built from one demo organisation, and the admin's knobs."""
 
-    stats: RequestStats
-    faults: Faults
-    confluence: PageStore
-    jira: JiraStore
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.stats = RequestStats()
+        self.faults = Faults(options.faults, seed=options.seed)
+        self.organisation = _demo(options)
+        self.jira = JiraStore(lambda: self.organisation.jira)
+        self.confluence = seeded_page_store(self.organisation.confluence)
 
     def reset(self) -> None:
-        """Return every emulator to its seeded state."""
-        self.confluence.reset()
+        """Return every emulator to the seeded organisation: all writes are forgotten."""
+        self.organisation = _demo(self.options)
         self.jira.reset()
+        self.confluence.load(self.organisation.confluence.pages)
 
 
 def _demo(options: SandboxOptions) -> DemoOrganisation:
@@ -75,12 +77,7 @@ def _demo(options: SandboxOptions) -> DemoOrganisation:
 
 def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
     """The sandbox's ASGI application and the state its admin endpoints expose."""
-    state = SandboxState(
-        stats=RequestStats(),
-        faults=Faults(options.faults, seed=options.seed),
-        confluence=seeded_page_store(),
-        jira=JiraStore(lambda: _demo(options).jira),
-    )
+    state = SandboxState(options)
     routes: list[BaseRoute] = [
         *admin_routes(stats=state.stats, faults=state.faults, reset=state.reset),
         Mount(

@@ -17,7 +17,8 @@ _READY = "Press Ctrl-C to stop."
 CLI = [sys.executable, "-c", "from flywheel_sync.cli.main import run; run()"]
 
 
-def start_serve(folder: Path, *extra: str) -> subprocess.Popen[str]:
+def start_serve(folder: Path, *extra: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start ``sandbox serve``; return the process and what it printed until it was ready."""
     process = subprocess.Popen(
         [
             *CLI,
@@ -35,14 +36,16 @@ def start_serve(folder: Path, *extra: str) -> subprocess.Popen[str]:
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 30
+    printed: list[str] = []
     for line in process.stdout:
+        printed.append(line)
         if _READY in line or time.monotonic() > deadline:
             break
-    return process
+    return process, printed
 
 
 def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    process = start_serve(tmp_path, "--jira-flavour", "datacenter")
+    process, printed = start_serve(tmp_path, "--jira-flavour", "datacenter")
     try:
         description = json.loads((tmp_path / "sandbox.json").read_text(encoding="utf-8"))
         configuration = load_configuration(tmp_path / "flywheel.toml")
@@ -67,6 +70,7 @@ def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Pa
         out, err = process.communicate(timeout=15)
 
     assert process.returncode == 0, err
+    assert "Northwind Utilities (seed 1, scale 1, as of " in "".join(printed)
     assert "sandbox stopped" in out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -66,25 +66,43 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 class PageStore:
     """Spaces and pages, safe to use from concurrent requests."""
 
-    def __init__(
-        self, spaces: list[Space], *, seed: Callable[[PageStore], None] | None = None
-    ) -> None:
+    def __init__(self, spaces: list[Space]) -> None:
         self._lock = threading.RLock()
-        self._seed = seed
-        self._ids = itertools.count(65537)
+        self._ids = itertools.count(1)
         self.spaces = {space.key: space for space in spaces}
         self.pages: dict[str, Page] = {}
 
-    def reset(self) -> None:
-        """Forget every change: back to the seeded pages, with the same ids."""
+    def load(self, pages: Iterable[dict[str, Any]]) -> None:
+        """Replace every page with ``pages`` (v2 ``PageSingle`` JSON, parents first).
+
+        New pages get ids after the highest loaded one, as Confluence's ids keep ascending.
+        """
         with self._lock:
-            self._ids = itertools.count(65537)
+            by_id = {space.id: space for space in self.spaces.values()}
             self.pages = {}
-            if self._seed is not None:
-                self._seed(self)
+            for raw in pages:
+                created = _parse_time(raw["createdAt"])
+                page = Page(
+                    id=str(raw["id"]),
+                    space=by_id[str(raw["spaceId"])],
+                    title=str(raw["title"]),
+                    body=str(raw["body"]["storage"]["value"]),
+                    parent_id=raw.get("parentId"),
+                    version=int(raw["version"]["number"]),
+                    version_message=str(raw["version"].get("message") or ""),
+                    created=created,
+                    updated=_parse_time(raw["version"]["createdAt"]),
+                )
+                self.pages[page.id] = page
+            highest = max((int(page_id) for page_id in self.pages), default=65536)
+            self._ids = itertools.count(highest + 1)
 
     def space(self, key: str) -> Space:
         """The space with this key, or a 404."""
