@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import requests
 from jira import JIRA
@@ -137,3 +139,9 @@ def test_reset_clears_the_counters(sandbox: SandboxServer) -> None:
     requests.post(f"{sandbox.url}/_sandbox/reset", timeout=5)
 
     assert stats(sandbox) == {"total": 0, "throttled": 0, "faults": 0, "requests": {}}
+
+
+def test_listening_socket_disables_nagle_for_keep_alive_clients(sandbox: SandboxServer) -> None:
+    listening = sandbox._socket
+
+    assert listening.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1

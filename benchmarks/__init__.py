@@ -1,0 +1,1 @@
+"""Performance harness: run as scripts, never part of the test gate (only smoke runs are)."""
