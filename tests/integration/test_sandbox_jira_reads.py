@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from jira import JIRA
 
-from flywheel_sync.sandbox.jira.app import JiraFlavour
-from flywheel_sync.sandbox.server import SandboxOptions, SandboxServer
+from flywheel_sync.sandbox.server import SandboxServer
 
 USER, TOKEN = "pmo-bot@northwind.example", "sandbox-jira-token"
 AUTH = (USER, TOKEN)
-
-
-@pytest.fixture(scope="module")
-def cloud() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxOptions()) as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def datacenter() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxOptions(jira_flavour=JiraFlavour.DATACENTER)) as server:
-        yield server
 
 
 def client(sandbox: SandboxServer) -> JIRA:
@@ -146,7 +131,7 @@ def test_embedded_changelog_is_capped_and_the_endpoint_has_it_all(cloud: Sandbox
     embedded = busiest["changelog"]
     assert len(embedded["histories"]) == min(20, embedded["total"])
     assert full["total"] == embedded["total"] == len(full["values"])
-    assert full["values"][: len(embedded["histories"])] == embedded["histories"]
+    assert full["values"][::-1][: len(embedded["histories"])] == embedded["histories"]
 
 
 def test_get_issue_renders_descriptions_per_api_version(cloud: SandboxServer) -> None:

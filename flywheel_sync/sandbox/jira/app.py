@@ -13,9 +13,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flywheel_sync.sandbox.demo.jira_model import JsonObject
+from flywheel_sync.sandbox.jira.bulk import BulkEdits
+from flywheel_sync.sandbox.jira.comments import IssueComments
+from flywheel_sync.sandbox.jira.issue_edits import IssueEditor
+from flywheel_sync.sandbox.jira.metadata import JiraMetadata
+from flywheel_sync.sandbox.jira.properties import IssueProperties
 from flywheel_sync.sandbox.jira.reads import JiraReads
 from flywheel_sync.sandbox.jira.search import IssueSearch
 from flywheel_sync.sandbox.jira.store import JiraStore
+from flywheel_sync.sandbox.jira.writes import IssueWrites
 from flywheel_sync.sandbox.services import SandboxCredentials
 
 __all__ = ["JiraFlavour", "jira_routes"]
@@ -29,6 +36,21 @@ class JiraFlavour(StrEnum):
 
 
 _ACCOUNT_ID = "5b10a2844c20165700ede21g"
+
+
+def _bot_user(flavour: JiraFlavour, credentials: SandboxCredentials) -> JsonObject:
+    """The sandbox's API user: ``/myself``, and the author of every write made through it."""
+    user: JsonObject = {
+        "accountId": _ACCOUNT_ID,
+        "emailAddress": credentials.atlassian_user,
+        "displayName": "PMO Bot",
+        "active": True,
+        "timeZone": "UTC",
+        "accountType": "atlassian",
+    }
+    if flavour is JiraFlavour.DATACENTER:
+        user |= {"name": "pmo-bot", "key": "pmo-bot"}
+    return user
 
 
 def jira_routes(
@@ -50,17 +72,10 @@ def jira_routes(
             }
         )
 
+    bot = _bot_user(flavour, credentials)
+
     async def myself(request: Request) -> Response:
-        user = {
-            "accountId": _ACCOUNT_ID,
-            "emailAddress": credentials.atlassian_user,
-            "displayName": "PMO Bot",
-            "active": True,
-            "timeZone": "UTC",
-        }
-        if flavour is JiraFlavour.DATACENTER:
-            user |= {"name": "pmo-bot", "key": "pmo-bot"}
-        return JSONResponse(user)
+        return JSONResponse(bot)
 
     routes: list[Route] = []
     for version in ("2", "3"):
@@ -68,5 +83,15 @@ def jira_routes(
             Route(f"/rest/api/{version}/serverInfo", server_info, methods=["GET"]),
             Route(f"/rest/api/{version}/myself", myself, methods=["GET"]),
         ]
+    cloud = flavour is JiraFlavour.CLOUD
     search = IssueSearch(store, clock=lambda: datetime.now(UTC))
-    return routes + JiraReads(store, search, cloud=flavour is JiraFlavour.CLOUD).routes()
+    editor = IssueEditor(store, clock=lambda: datetime.now(UTC), author=bot, cloud=cloud)
+    # Writes first: ``POST /issue/bulk`` must not be taken for ``/issue/{issue}`` by the
+    # request counters, which stop at the first route whose path matches.
+    routes += IssueWrites(editor).routes()
+    routes += IssueComments(editor).routes()
+    routes += IssueProperties(store).routes()
+    routes += JiraMetadata(store, cloud=cloud).routes()
+    if cloud:
+        routes += BulkEdits(editor).routes()
+    return routes + JiraReads(store, search, cloud=cloud).routes()

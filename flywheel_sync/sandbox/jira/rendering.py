@@ -2,7 +2,7 @@
 
 Differences between the versions are confined here: v3 descriptions and comment bodies are
 Atlassian Document Format, v2 ones are wiki text. Search results embed at most 20 changelog
-histories, as Cloud does, so clients must page ``/changelog`` for the rest.
+histories, newest first, as Cloud does, so clients must page ``/changelog`` for the rest.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ def _field_value(field_id: str, value: Any, *, version: str) -> Any:
 
 
 def _changelog(issue: JiraIssue) -> dict[str, Any]:
-    histories = issue.changelog[:EMBEDDED_CHANGELOG_LIMIT]
+    # Embedded histories come newest first (the /changelog endpoint pages oldest first).
+    histories = issue.changelog[::-1][:EMBEDDED_CHANGELOG_LIMIT]
     return {
         "startAt": 0,
         "maxResults": len(histories),
