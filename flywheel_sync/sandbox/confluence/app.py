@@ -194,7 +194,7 @@ class _V1:
             raise ConfluenceError(
                 404, f"Content property '{request.path_params['key']}' does not exist"
             )
-        return JSONResponse(v1_property(page, entry))
+        return JSONResponse(v1_property(page, entry, base=self.base(request)))
 
     async def create_property(self, request: Request) -> Response:
         body = await _json_object(request)
@@ -202,14 +202,14 @@ class _V1:
         entry = self.store.set_property(
             page_id, str(_required(body, "key")), body.get("value"), None
         )
-        return JSONResponse(v1_property(self.store.page(page_id), entry))
+        return JSONResponse(v1_property(self.store.page(page_id), entry, base=self.base(request)))
 
     async def update_property(self, request: Request) -> Response:
         body = await _json_object(request)
         page_id, key = request.path_params["page_id"], request.path_params["key"]
         version = int(_required(body, "version", "number"))
         entry = self.store.set_property(page_id, key, body.get("value"), version)
-        return JSONResponse(v1_property(self.store.page(page_id), entry))
+        return JSONResponse(v1_property(self.store.page(page_id), entry, base=self.base(request)))
 
     def routes(self) -> list[Route]:
         """v1 routes, under both the Data Center and the Cloud (``/wiki``) roots."""

@@ -43,6 +43,7 @@ class PropertyEntry:
     key: str
     value: Any
     version: int = 1
+    updated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass(kw_only=True)
@@ -232,7 +233,7 @@ class PageStore:
                     f"Version must be incremented on update. Current version is: "
                     f"{existing.version}",
                 )
-            existing.value, existing.version = value, version
+            existing.value, existing.version, existing.updated = value, version, _now()
             return existing
 
     def delete_property(self, page_id: str, key: str) -> None:

@@ -26,7 +26,7 @@ def v1_content(page: Page, store: PageStore, *, base: str, expand: set[str]) -> 
         "type": "page",
         "status": "current",
         "title": page.title,
-        "space": {"id": int(page.space.id), "key": page.space.key, "name": page.space.name},
+        "space": _v1_space(page, base),
         "history": {"latest": True, "createdBy": _USER, "createdDate": _iso(page.created)},
         "version": {
             "by": _USER,
@@ -44,13 +44,27 @@ def v1_content(page: Page, store: PageStore, *, base: str, expand: set[str]) -> 
     }
     if "ancestors" in expand:
         content["ancestors"] = [
-            {"id": a.id, "type": "page", "title": a.title} for a in store.ancestors(page)
+            {"id": a.id, "type": "page", "status": "current", "title": a.title}
+            for a in store.ancestors(page)
         ]
     if expand & {"body.storage", "body"}:
         content["body"] = {"storage": {"value": page.body, "representation": "storage"}}
     if "metadata.labels" in expand:
         content["metadata"] = {"labels": {"results": [_v1_label(n) for n in page.labels]}}
     return content
+
+
+def _v1_space(page: Page, base: str) -> dict[str, Any]:
+    space = page.space
+    return {
+        "id": int(space.id),
+        "key": space.key,
+        "name": space.name,
+        "type": "global",
+        "status": "current",
+        "_expandable": {"homepage": f"/rest/api/space/{space.key}/homepage"},
+        "_links": {"webui": f"/spaces/{space.key}", "self": f"{base}/rest/api/space/{space.key}"},
+    }
 
 
 def _v1_label(name: str) -> dict[str, str]:
@@ -78,14 +92,20 @@ def v1_history(page: Page) -> dict[str, Any]:
     }
 
 
-def v1_property(page: Page, entry: PropertyEntry) -> dict[str, Any]:
+def v1_property(page: Page, entry: PropertyEntry, *, base: str) -> dict[str, Any]:
     """A v1 content property."""
     return {
         "id": entry.id,
         "key": entry.key,
         "value": entry.value,
-        "version": {"number": entry.version, "minorEdit": False},
-        "content": {"id": page.id, "type": "page", "title": page.title},
+        "version": {
+            "when": _iso(entry.updated),
+            "message": "",
+            "number": entry.version,
+            "minorEdit": False,
+        },
+        "content": {"id": page.id, "type": "page", "status": "current", "title": page.title},
+        "_links": {"self": f"{base}/rest/api/content/{page.id}/property/{entry.key}"},
     }
 
 

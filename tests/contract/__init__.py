@@ -1,0 +1,1 @@
+"""Contract tests: the sandbox's exchanges validated against the vendors' OpenAPI subsets."""
