@@ -547,3 +547,21 @@ def test_data_center_has_no_bulk_edit(datacenter: SandboxServer) -> None:
     )
 
     assert response.status_code == 404
+
+
+def test_a_write_moves_the_issue_in_later_ordered_searches(cloud: SandboxServer) -> None:
+    url = f"{cloud.url}/jira/rest/api/3/search/jql"
+    params = {"jql": "project = GRID ORDER BY updated DESC", "maxResults": 5}
+    before = requests.get(url, params=params, auth=AUTH, timeout=10).json()["issues"]
+    oldest = requests.get(
+        url,
+        params={"jql": "project = GRID ORDER BY updated ASC", "maxResults": 1},
+        auth=AUTH,
+        timeout=10,
+    ).json()["issues"][0]["key"]
+
+    client(cloud).issue(oldest).update(fields={"summary": "Touched by the ordering test"})
+    after = requests.get(url, params=params, auth=AUTH, timeout=10).json()["issues"]
+
+    assert before[0]["key"] != oldest
+    assert after[0]["key"] == oldest

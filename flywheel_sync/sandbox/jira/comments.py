@@ -127,6 +127,7 @@ class IssueComments:
                 comment["visibility"] = visibility
             issue.comments.append(comment)
             issue.fields["updated"] = now
+            self.editor.store.touch()
         rendered = comment_json(issue, comment, base=base_url(request), version=version)
         return JSONResponse(rendered, status_code=201)
 

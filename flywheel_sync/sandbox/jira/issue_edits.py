@@ -182,6 +182,7 @@ class IssueEditor:
                 }
             )
             issue.fields["updated"] = now
+            self.store.touch()
             return True
 
     def _values(

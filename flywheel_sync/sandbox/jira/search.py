@@ -2,10 +2,13 @@
 
 Cloud pages with ``nextPageToken``; Data Center with ``startAt`` and ``total``.
 
-A search is filtered and sorted once; its matching issue ids are cached under the page token,
-so each later page is a slice, not another pass over every issue. That keeps a page as cheap
-at 100,000 issues as at 1,000. A token whose cache entry was evicted is recomputed from the
-JQL it carries.
+Cloud's pages are served by walking the issues in the query's order and filtering only
+until the page is full (plus a look ahead for one more match, so the last page is known and
+carries no token). The order itself is sorted once per ORDER BY and cached until the next
+write, so a page costs about the same at 100,000 issues as at 1,000 for any query that
+matches more than a sliver of them. The walk's position travels in the page token; a search
+whose cache entry was evicted is resumed from it with a fresh order. Data Center's ``/search``
+reports a ``total``, so it filters everything.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import hashlib
 import itertools
 import json
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flywheel_sync.sandbox.jira.jql import (
     UNBOUNDED_QUERY_MESSAGE,
@@ -49,7 +52,10 @@ class SearchError(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class SearchPage:
-    """One page of results: the issue ids in order, and where the next page starts."""
+    """One page of results: the issue ids in order, and where the next page starts.
+
+    ``total`` is -1 for Cloud's pages, which never count every match.
+    """
 
     ids: tuple[str, ...]
     next_token: str | None
@@ -76,7 +82,8 @@ class IssueSearch:
         self.store = store
         self.clock = clock
         self._compiled: OrderedDict[str, CompiledQuery] = OrderedDict()
-        self._results: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
+        self._orders: OrderedDict[str, tuple[Mapping[str, Any], ...]] = OrderedDict()
+        self._walks: OrderedDict[str, _Walk] = OrderedDict()
         self._search_ids = itertools.count(1)
 
     def compile(self, jql: str, *, require_bound: bool) -> CompiledQuery:
@@ -100,6 +107,17 @@ class IssueSearch:
             found = query.search(self.store.views, now=self.clock(), current_user=current_user)
         return tuple(view["id"] for view in found)
 
+    def _ordered(self, query: CompiledQuery) -> tuple[Mapping[str, Any], ...]:
+        """Every issue in the query's ORDER BY order, sorted once per order and revision."""
+        signature = tuple((key.field.id, key.descending) for key in query.order_by)
+        cache_key = f"{signature}@{self.store.revision}"
+        ordered = self._orders.get(cache_key)
+        if ordered is None:
+            with self.store.lock:
+                ordered = tuple(query.sort(self.store.views))
+            _remember(self._orders, cache_key, ordered)
+        return ordered
+
     def enhanced_page(
         self,
         jql: str,
@@ -113,21 +131,21 @@ class IssueSearch:
         query = self.compile(jql, require_bound=True)
         limit = max(1, min(max_results, ID_ONLY_PAGE_LIMIT if ids_only else PAGE_LIMIT))
         if token is None:
-            search_id, offset = str(next(self._search_ids)), 0
-            ids = self._matches(query, current_user)
-            _remember(self._results, search_id, (jql, ids))
+            search_id, position = str(next(self._search_ids)), 0
         else:
-            search_id, offset, fingerprint = _decode(token)
+            search_id, position, fingerprint = _decode(token)
             if fingerprint != _fingerprint(jql):
                 raise SearchError("The provided next page token is invalid or expired.")
-            cached = self._results.get(search_id)
-            ids = cached[1] if cached is not None else self._matches(query, current_user)
-            if cached is None:
-                _remember(self._results, search_id, (jql, ids))
-        chosen = ids[offset : offset + limit]
-        end = offset + len(chosen)
-        next_token = _encode(search_id, end, _fingerprint(jql)) if end < len(ids) else None
-        return SearchPage(ids=chosen, next_token=next_token, start_at=offset, total=len(ids))
+        walk = self._walks.get(search_id)
+        if walk is None:
+            walk = _Walk(
+                ordered=self._ordered(query),
+                matches=query.predicate(now=self.clock(), current_user=current_user),
+            )
+            _remember(self._walks, search_id, walk)
+        ids, following = walk.page(position, limit)
+        next_token = None if following is None else _encode(search_id, following, _fingerprint(jql))
+        return SearchPage(ids=ids, next_token=next_token, start_at=position, total=-1)
 
     def legacy_page(
         self, jql: str, *, start_at: int, max_results: int, current_user: str | None
@@ -138,6 +156,28 @@ class IssueSearch:
         limit = max(0, min(max_results, PAGE_LIMIT))
         chosen = ids[start_at : start_at + limit]
         return SearchPage(ids=chosen, next_token=None, start_at=start_at, total=len(ids))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Walk:
+    """One search's issues in order and its per-issue test (relative dates fixed at page 1)."""
+
+    ordered: tuple[Mapping[str, Any], ...]
+    matches: Callable[[Mapping[str, Any]], bool]
+
+    def page(self, position: int, limit: int) -> tuple[tuple[str, ...], int | None]:
+        """Up to ``limit`` matching ids from ``position``, and where the next match is, if any."""
+        ids: list[str] = []
+        index = position
+        end = len(self.ordered)
+        while index < end and len(ids) < limit:
+            view = self.ordered[index]
+            if self.matches(view):
+                ids.append(view["id"])
+            index += 1
+        while index < end and not self.matches(self.ordered[index]):
+            index += 1
+        return tuple(ids), (index if index < end else None)
 
 
 def _encode(search_id: str, offset: int, fingerprint: str) -> str:

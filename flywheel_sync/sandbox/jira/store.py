@@ -37,6 +37,8 @@ class JiraStore:
         with self.lock:
             site = self._build_site()
             self.site = site
+            # Bumped by every change to issues' fields, so searches know cached orders.
+            self.revision = 0
             self.catalog = SiteFieldCatalog(site.fields)
             self.issues: list[JiraIssue] = list(site.issues)
             self._by_id = {issue.id: issue for issue in self.issues}
@@ -59,9 +61,15 @@ class JiraStore:
             return self._by_id.get(key_or_id)
         return self._by_key.get(key_or_id.upper())
 
+    def touch(self) -> None:
+        """Record that some issue's fields changed: search orders cached before are stale."""
+        with self.lock:
+            self.revision += 1
+
     def add_issue(self, issue: JiraIssue) -> None:
         """Make a new issue findable by id, key and JQL (ids ascend, so it sorts last)."""
         with self.lock:
+            self.revision += 1
             self.issues.append(issue)
             self._by_id[issue.id] = issue
             self._by_key[issue.key] = issue
