@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flywheel_sync.sandbox.jira.wire import jira_error_body
+
 __all__ = ["SandboxCredentials", "ServiceProfile", "service_profiles"]
 
 JSONBody = dict[str, Any]
@@ -32,10 +34,6 @@ class SandboxCredentials:
     confluence_token: str = "sandbox-confluence-token"  # noqa: S105
     graph_token: str = "sandbox-graph-token"  # noqa: S105
     dataverse_token: str = "sandbox-dataverse-token"  # noqa: S105
-
-
-def _jira_error(status: int, message: str) -> JSONBody:
-    return {"errorMessages": [message], "errors": {}}
 
 
 def _confluence_error(status: int, message: str) -> JSONBody:
@@ -113,7 +111,7 @@ def service_profiles(credentials: SandboxCredentials) -> tuple[ServiceProfile, .
             name="jira",
             prefix="/jira",
             accepts=_basic_or_bearer(credentials.atlassian_user, credentials.jira_token),
-            error_body=_jira_error,
+            error_body=lambda status, message: jira_error_body(message),
             # Jira answers serverInfo anonymously (pycontribs/jira#1497): /myself checks.
             anonymous_paths=frozenset({"/rest/api/2/serverInfo", "/rest/api/3/serverInfo"}),
             throttle_headers={"RateLimit-Reason": "jira-burst-based"},

@@ -25,8 +25,7 @@ from starlette.routing import Route
 from flywheel_sync.sandbox.demo.jira_model import JsonObject
 from flywheel_sync.sandbox.jira.bulk_input import BulkEditRequest, BulkRejected
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
-from flywheel_sync.sandbox.jira.reads import jira_error
-from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url, json_body
+from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url, jira_error, json_body
 
 __all__ = ["BulkEditTask", "BulkEdits"]
 

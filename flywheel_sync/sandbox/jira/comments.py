@@ -17,16 +17,17 @@ from starlette.routing import Route
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue, JsonObject
 from flywheel_sync.sandbox.jira.documents import BodyRejected, stored_text
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
-from flywheel_sync.sandbox.jira.reads import jira_error
 from flywheel_sync.sandbox.jira.rendering import adf
 from flywheel_sync.sandbox.jira.wire import (
     BadRequest,
     api_version,
     base_url,
+    issue_not_found,
+    jira_error,
     json_body,
     page_bounds,
 )
-from flywheel_sync.sandbox.jira.writes import guarded, issue_not_found
+from flywheel_sync.sandbox.jira.writes import guarded
 
 __all__ = ["IssueComments", "comment_json"]
 

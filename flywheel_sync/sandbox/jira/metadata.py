@@ -29,10 +29,15 @@ from flywheel_sync.sandbox.demo.jira_model import (
 )
 from flywheel_sync.sandbox.jira.catalog import field_json
 from flywheel_sync.sandbox.jira.field_input import FieldInput
-from flywheel_sync.sandbox.jira.reads import jira_error
 from flywheel_sync.sandbox.jira.store import JiraStore
-from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url
-from flywheel_sync.sandbox.jira.writes import guarded, issue_not_found
+from flywheel_sync.sandbox.jira.wire import (
+    BadRequest,
+    api_version,
+    base_url,
+    issue_not_found,
+    jira_error,
+)
+from flywheel_sync.sandbox.jira.writes import guarded
 
 __all__ = ["JiraMetadata"]
 

@@ -16,10 +16,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from flywheel_sync.sandbox.jira.reads import jira_error
 from flywheel_sync.sandbox.jira.store import JiraStore
-from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url, json_body
-from flywheel_sync.sandbox.jira.writes import guarded, issue_not_found
+from flywheel_sync.sandbox.jira.wire import (
+    BadRequest,
+    api_version,
+    base_url,
+    issue_not_found,
+    jira_error,
+    json_body,
+)
+from flywheel_sync.sandbox.jira.writes import guarded
 
 __all__ = ["PROPERTY_KEY_LIMIT", "PROPERTY_VALUE_LIMIT", "IssueProperties"]
 

@@ -13,8 +13,17 @@ from flywheel_sync.sandbox.jira.catalog import field_json
 from flywheel_sync.sandbox.jira.rendering import FieldSelection, issue_json
 from flywheel_sync.sandbox.jira.search import IssueSearch, SearchError, SearchPage
 from flywheel_sync.sandbox.jira.store import JiraStore
+from flywheel_sync.sandbox.jira.wire import (
+    BadRequest,
+    api_version,
+    base_url,
+    issue_not_found,
+    jira_error,
+    json_body,
+    page_bounds,
+)
 
-__all__ = ["JiraReads", "jira_error"]
+__all__ = ["JiraReads"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 _REMOVED_SEARCH = (
@@ -23,13 +32,6 @@ _REMOVED_SEARCH = (
     "https://developer.atlassian.com/changelog/#CHANGE-2046"
 )
 _CHANGELOG_PAGE = 100
-
-
-def jira_error(status: int, *messages: str, errors: dict[str, str] | None = None) -> Response:
-    """A response with Jira's error body."""
-    return JSONResponse(
-        {"errorMessages": list(messages), "errors": errors or {}}, status_code=status
-    )
 
 
 def _int(value: str | None, default: int, name: str) -> int:
@@ -49,21 +51,10 @@ class JiraReads:
         self.search = search
         self.cloud = cloud
 
-    @staticmethod
-    def _base(request: Request) -> str:
-        return str(request.base_url).rstrip("/") + "/jira"
-
-    @staticmethod
-    def _version(request: Request) -> str:
-        return "3" if "/rest/api/3/" in request.url.path else "2"
-
     async def _params(self, request: Request) -> dict[str, Any]:
         """GET query parameters or a POST body, as one dict of lists/values."""
         if request.method == "POST":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise SearchError("The request body is not valid JSON.") from None
+            body = await json_body(request)
             if not isinstance(body, dict):
                 raise SearchError("The request body must be a JSON object.")
             return body
@@ -96,7 +87,7 @@ class JiraReads:
             key.strip() for item in properties_raw for key in str(item).split(",") if key.strip()
         )[:5]
         names = {d.id: d.name for d in self.store.site.fields} if "names" in expand else None
-        base, version = self._base(request), self._version(request)
+        base, version = base_url(request), api_version(request)
         with self.store.lock:
             return [
                 issue_json(
@@ -163,7 +154,7 @@ class JiraReads:
         """``GET /issue/{key}``: one issue, all fields unless ``fields`` narrows them."""
         issue = self.store.issue(request.path_params["issue"])
         if issue is None:
-            return jira_error(404, "Issue does not exist or you do not have permission to see it.")
+            return issue_not_found()
         query = request.query_params
         params = {
             "fields": query.getlist("fields") or ["*all"],
@@ -177,12 +168,8 @@ class JiraReads:
         """``GET /issue/{key}/changelog``: the full history, 100 entries a page."""
         issue = self.store.issue(request.path_params["issue"])
         if issue is None:
-            return jira_error(404, "Issue does not exist or you do not have permission to see it.")
-        start = _int(request.query_params.get("startAt"), 0, "startAt")
-        limit = min(
-            _int(request.query_params.get("maxResults"), _CHANGELOG_PAGE, "maxResults"),
-            _CHANGELOG_PAGE,
-        )
+            return issue_not_found()
+        start, limit = page_bounds(request, default=_CHANGELOG_PAGE, limit=_CHANGELOG_PAGE)
         values = issue.changelog[start : start + limit]
         return JSONResponse(
             {
@@ -225,5 +212,7 @@ def _guarded(handler: Handler) -> Handler:
             return await handler(request)
         except SearchError as error:
             return jira_error(400, *error.messages)
+        except BadRequest as problem:
+            return jira_error(400, problem.message)
 
     return guarded

@@ -1,12 +1,41 @@
-"""What the Jira write endpoints share on the wire: bodies, REST version, links, paging."""
+"""What the Jira endpoints share on the wire.
+
+Error bodies, request bodies, the REST version, links and paging parameters.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-__all__ = ["BadRequest", "api_version", "base_url", "json_body", "page_bounds", "query_flag"]
+__all__ = [
+    "BadRequest",
+    "api_version",
+    "base_url",
+    "issue_not_found",
+    "jira_error",
+    "jira_error_body",
+    "json_body",
+    "page_bounds",
+    "query_flag",
+]
+
+
+def jira_error_body(*messages: str, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """Jira's error body: ``{"errorMessages": [...], "errors": {field: message}}``."""
+    return {"errorMessages": list(messages), "errors": errors or {}}
+
+
+def jira_error(status: int, *messages: str, errors: dict[str, str] | None = None) -> Response:
+    """A response with Jira's error body."""
+    return JSONResponse(jira_error_body(*messages, errors=errors), status_code=status)
+
+
+def issue_not_found() -> Response:
+    """Jira's 404 for an issue that does not exist (or that the caller may not see)."""
+    return jira_error(404, "Issue does not exist or you do not have permission to see it.")
 
 
 class BadRequest(Exception):

@@ -19,19 +19,21 @@ from starlette.routing import Route
 
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue, JsonObject
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
-from flywheel_sync.sandbox.jira.reads import jira_error
 from flywheel_sync.sandbox.jira.rendering import FieldSelection, issue_json
-from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url, json_body, query_flag
+from flywheel_sync.sandbox.jira.wire import (
+    BadRequest,
+    api_version,
+    base_url,
+    issue_not_found,
+    jira_error,
+    json_body,
+    query_flag,
+)
 
-__all__ = ["BULK_CREATE_LIMIT", "IssueWrites", "guarded", "issue_not_found"]
+__all__ = ["BULK_CREATE_LIMIT", "IssueWrites", "guarded"]
 
 BULK_CREATE_LIMIT = 50
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def issue_not_found() -> Response:
-    """Jira's 404 for an issue that does not exist (or that the caller may not see)."""
-    return jira_error(404, "Issue does not exist or you do not have permission to see it.")
 
 
 def guarded(handler: Handler) -> Handler:
