@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -11,16 +10,12 @@ import typer
 from rich.console import Console
 
 from flywheel_sync.cli.report import stderr
+from flywheel_sync.templates import starter_text
 
 __all__ = ["STARTER_FILES", "init"]
 
 STARTER_FILES = ("flywheel.toml", "mapping.yaml")
 stdout = Console(highlight=False, soft_wrap=True)
-
-
-def starter_text(name: str) -> str:
-    """The starter file shipped in the package (the same as ``config/*.example.*``)."""
-    return resources.files("flywheel_sync.templates").joinpath(name).read_text(encoding="utf-8")
 
 
 def init(

@@ -7,11 +7,11 @@ sandbox (they are the starter files, with the sandbox's real port).
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from flywheel_sync.sandbox.server import SandboxOptions
+from flywheel_sync.templates import starter_text
 
 __all__ = ["STARTER_BASE_URL", "sandbox_description", "write_sandbox_config"]
 
@@ -46,19 +46,15 @@ def sandbox_description(base_url: str, options: SandboxOptions) -> dict[str, Any
     }
 
 
-def _starter(name: str) -> str:
-    return resources.files("flywheel_sync.templates").joinpath(name).read_text(encoding="utf-8")
-
-
 def write_sandbox_config(directory: Path, base_url: str, options: SandboxOptions) -> list[Path]:
     """Write ``flywheel.toml``, ``mapping.yaml`` and ``sandbox.json`` for this sandbox."""
     directory.mkdir(parents=True, exist_ok=True)
-    toml = _starter("flywheel.toml").replace(STARTER_BASE_URL, base_url)
+    toml = starter_text("flywheel.toml").replace(STARTER_BASE_URL, base_url)
     if options.jira_flavour.value != "cloud":
         toml = toml.replace('flavour = "cloud" ', f'flavour = "{options.jira_flavour.value}"')
     files = {
         "flywheel.toml": toml,
-        "mapping.yaml": _starter("mapping.yaml"),
+        "mapping.yaml": starter_text("mapping.yaml"),
         "sandbox.json": json.dumps(sandbox_description(base_url, options), indent=2) + "\n",
     }
     written = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flywheel_sync.cli.init_cmd import starter_text
 from flywheel_sync.settings import configuration_schemas, load_configuration
+from flywheel_sync.templates import starter_text
 from tests.conftest import CONFIG_DIR
 
 
