@@ -10,17 +10,7 @@ from jira import JIRA
 
 from flywheel_sync.sandbox.jira.app import JiraFlavour
 from flywheel_sync.sandbox.server import SandboxOptions, SandboxServer
-
-USER, TOKEN = "pmo-bot@northwind.example", "sandbox-jira-token"
-
-
-def jira_client(sandbox: SandboxServer, **options: object) -> JIRA:
-    return JIRA(
-        server=f"{sandbox.url}/jira",
-        basic_auth=(USER, TOKEN),
-        max_retries=0,
-        options={"rest_api_version": "3", **options},
-    )
+from tests.integration.jira_clients import TOKEN, USER, jira_client
 
 
 def set_faults(sandbox: SandboxServer, **knobs: object) -> None:

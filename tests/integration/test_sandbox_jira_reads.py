@@ -7,18 +7,7 @@ import requests
 from jira import JIRA
 
 from flywheel_sync.sandbox.server import SandboxServer
-
-USER, TOKEN = "pmo-bot@northwind.example", "sandbox-jira-token"
-AUTH = (USER, TOKEN)
-
-
-def client(sandbox: SandboxServer) -> JIRA:
-    return JIRA(
-        server=f"{sandbox.url}/jira",
-        basic_auth=AUTH,
-        max_retries=0,
-        options={"rest_api_version": "3"},
-    )
+from tests.integration.jira_clients import AUTH, TOKEN, jira_client
 
 
 def search(sandbox: SandboxServer, **params: object) -> requests.Response:
@@ -29,7 +18,7 @@ def search(sandbox: SandboxServer, **params: object) -> requests.Response:
 
 def test_enhanced_search_pages_through_every_match(cloud: SandboxServer) -> None:
     jql = "project = GRID ORDER BY key"
-    everything = client(cloud).enhanced_search_issues(jql, maxResults=0, fields=["summary"])
+    everything = jira_client(cloud).enhanced_search_issues(jql, maxResults=0, fields=["summary"])
     first = search(cloud, jql=jql, maxResults=40, fields="summary").json()
     keys, token, pages = [i["key"] for i in first["issues"]], first.get("nextPageToken"), 1
     while token:
@@ -52,12 +41,12 @@ def test_search_returns_only_ids_unless_fields_are_asked_for(cloud: SandboxServe
 
 
 def test_custom_fields_are_found_by_name_and_come_back_as_options(cloud: SandboxServer) -> None:
-    epics = client(cloud).enhanced_search_issues(
+    epics = jira_client(cloud).enhanced_search_issues(
         'project = PMO AND issuetype = Epic AND "Flywheel Stage" IS NOT EMPTY',
         maxResults=0,
         fields=["Flywheel Stage"],
     )
-    stage_field = next(f for f in client(cloud).fields() if f["name"] == "Flywheel Stage")
+    stage_field = next(f for f in jira_client(cloud).fields() if f["name"] == "Flywheel Stage")
 
     assert len(epics) >= 10
     values = {getattr(epic.fields, stage_field["id"]).value for epic in epics}

@@ -9,20 +9,10 @@ import requests
 from jira import JIRA, JIRAError
 
 from flywheel_sync.sandbox.server import SandboxServer
+from tests.integration.jira_clients import AUTH, TOKEN, jira_client
 
-USER, TOKEN = "pmo-bot@northwind.example", "sandbox-jira-token"
-AUTH = (USER, TOKEN)
 STAGE = "customfield_10010"
 CANNOT_SET = "Field '{}' cannot be set. It is not on the appropriate screen, or unknown."
-
-
-def client(sandbox: SandboxServer) -> JIRA:
-    return JIRA(
-        server=f"{sandbox.url}/jira",
-        basic_auth=AUTH,
-        max_retries=0,
-        options={"rest_api_version": "3"},
-    )
 
 
 def api(sandbox: SandboxServer, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -46,7 +36,7 @@ def task_fields(summary: str, **extra: Any) -> dict[str, Any]:
 
 
 def keys(sandbox: SandboxServer, jql: str) -> list[str]:
-    return [issue.key for issue in client(sandbox).enhanced_search_issues(jql, maxResults=0)]
+    return [issue.key for issue in jira_client(sandbox).enhanced_search_issues(jql, maxResults=0)]
 
 
 def error_body(error: JIRAError) -> Any:
@@ -70,7 +60,7 @@ def test_create_answers_201_with_id_key_and_self(cloud: SandboxServer) -> None:
 
 
 def test_created_issue_reads_back_through_the_client(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
 
     issue = jira.create_issue(
         fields=task_fields(
@@ -89,13 +79,13 @@ def test_created_issue_reads_back_through_the_client(cloud: SandboxServer) -> No
 
 
 def test_names_of_project_and_issue_type_are_resolved_by_the_client(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(project="PMO", issuetype="Need", summary="By name")
+    issue = jira_client(cloud).create_issue(project="PMO", issuetype="Need", summary="By name")
 
     assert (issue.fields.project.key, issue.fields.issuetype.name) == ("PMO", "Need")
 
 
 def test_a_sub_task_is_created_under_its_parent(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
     parent = jira.create_issue(fields=task_fields("Parent task"))
 
     child = jira.create_issue(
@@ -108,7 +98,9 @@ def test_a_sub_task_is_created_under_its_parent(cloud: SandboxServer) -> None:
 
 def test_a_sub_task_without_parent_is_refused(cloud: SandboxServer) -> None:
     with pytest.raises(JIRAError) as refused:
-        client(cloud).create_issue(fields=task_fields("Orphan", issuetype={"name": "Sub-task"}))
+        jira_client(cloud).create_issue(
+            fields=task_fields("Orphan", issuetype={"name": "Sub-task"})
+        )
 
     assert refused.value.status_code == 400
     assert error_body(refused.value) == {
@@ -120,7 +112,7 @@ def test_a_sub_task_without_parent_is_refused(cloud: SandboxServer) -> None:
 
 
 def test_update_sets_an_option_by_value_and_labels_by_keyword(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("To be triaged", labels=["pmo"]))
+    issue = jira_client(cloud).create_issue(fields=task_fields("To be triaged", labels=["pmo"]))
 
     issue.update(fields={STAGE: {"value": "Value Proposition"}}, labels=[{"add": "triaged"}])
 
@@ -130,7 +122,7 @@ def test_update_sets_an_option_by_value_and_labels_by_keyword(cloud: SandboxServ
 
 
 def test_the_changelog_records_each_changed_field(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(
+    issue = jira_client(cloud).create_issue(
         fields=task_fields("Changelog", **{STAGE: {"value": "Needs Assessment"}})
     )
 
@@ -163,7 +155,7 @@ def test_the_changelog_records_each_changed_field(cloud: SandboxServer) -> None:
 
 
 def test_search_sees_an_edit_at_once(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("Searchable"))
+    issue = jira_client(cloud).create_issue(fields=task_fields("Searchable"))
 
     issue.update(fields={STAGE: {"value": "Service Monitoring"}}, labels=[{"add": "seen-by-jql"}])
 
@@ -182,7 +174,7 @@ def test_search_sees_an_edit_at_once(cloud: SandboxServer) -> None:
 def test_an_unknown_option_is_a_400_with_the_errors_map(
     cloud: SandboxServer, value: Any, message: str
 ) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("Bad option"))
+    issue = jira_client(cloud).create_issue(fields=task_fields("Bad option"))
 
     with pytest.raises(JIRAError) as refused:
         issue.update(fields={STAGE: value})
@@ -215,7 +207,7 @@ def test_edits_jira_refuses_are_400s(
 
 
 def test_an_edit_that_changes_nothing_adds_no_history(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("Unchanged", labels=["same"]))
+    issue = jira_client(cloud).create_issue(fields=task_fields("Unchanged", labels=["same"]))
 
     response = api(
         cloud,
@@ -226,11 +218,11 @@ def test_an_edit_that_changes_nothing_adds_no_history(cloud: SandboxServer) -> N
 
     assert response.status_code == 204
     assert history(cloud, issue.key)["total"] == 0
-    assert client(cloud).issue(issue.key).fields.updated == issue.fields.updated
+    assert jira_client(cloud).issue(issue.key).fields.updated == issue.fields.updated
 
 
 def test_return_issue_answers_200_with_the_edited_issue(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("Return me"))
+    issue = jira_client(cloud).create_issue(fields=task_fields("Return me"))
 
     response = api(
         cloud,
@@ -248,7 +240,7 @@ def test_return_issue_answers_200_with_the_edited_issue(cloud: SandboxServer) ->
 
 
 def test_comments_are_written_in_adf_and_paged(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
     issue = jira.create_issue(fields=task_fields("Discussed"))
 
     first = jira.add_comment(issue.key, doc("First word."))
@@ -280,7 +272,7 @@ def test_a_plain_text_comment_is_refused_on_v3(cloud: SandboxServer) -> None:
 
 
 def test_issue_properties_are_created_replaced_listed_and_deleted(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
     issue = jira.create_issue(fields=task_fields("Owned"))
 
     created = jira.add_issue_property(issue.key, "flywheel.owner", {"sync": "pmo", "rev": 1})
@@ -296,7 +288,7 @@ def test_issue_properties_are_created_replaced_listed_and_deleted(cloud: Sandbox
 
 
 def test_properties_show_on_the_issue_and_leave_updated_alone(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
     issue = jira.create_issue(fields=task_fields("Marked"))
 
     jira.add_issue_property(issue.key, "flywheel.owner", {"rev": 1})
@@ -324,7 +316,7 @@ def test_createmeta_lists_the_projects_types_and_their_fields(cloud: SandboxServ
 
 
 def test_editmeta_offers_the_options_of_select_fields(cloud: SandboxServer) -> None:
-    meta = client(cloud).editmeta("PMO-2")["fields"]
+    meta = jira_client(cloud).editmeta("PMO-2")["fields"]
 
     assert [option["value"] for option in meta[STAGE]["allowedValues"]][:3] == [
         "Awareness Building",
@@ -374,7 +366,7 @@ def test_bulk_create_creates_what_it_can(cloud: SandboxServer) -> None:
 
 
 def test_bulk_create_where_every_element_fails_is_a_400(cloud: SandboxServer) -> None:
-    results = client(cloud).create_issues([task_fields("")])
+    results = jira_client(cloud).create_issues([task_fields("")])
 
     assert [(r["status"], r["error"]) for r in results] == [
         ("Error", {"summary": "You must specify a summary of the issue."})
@@ -400,7 +392,7 @@ def submit_bulk_edit(sandbox: SandboxServer, issues: list[str], edited: dict[str
 
 
 def test_bulk_edit_completes_on_the_second_poll(cloud: SandboxServer) -> None:
-    jira = client(cloud)
+    jira = jira_client(cloud)
     mine = [jira.create_issue(fields=task_fields(f"Bulk edited {n}")) for n in range(2)]
     edited = {
         "labelsFields": [
@@ -431,7 +423,7 @@ def test_bulk_edit_completes_on_the_second_poll(cloud: SandboxServer) -> None:
 
 
 def test_bulk_edit_reports_issues_that_refuse_their_values(cloud: SandboxServer) -> None:
-    issue = client(cloud).create_issue(fields=task_fields("Refuses"))
+    issue = jira_client(cloud).create_issue(fields=task_fields("Refuses"))
     edited = {"singleSelectFields": [{"fieldId": STAGE, "option": {"optionId": 1}}]}
     task_id = submit_bulk_edit(cloud, [issue.key], edited)
 
@@ -466,7 +458,7 @@ def test_bulk_edit_refuses_fields_not_listed_as_actions(cloud: SandboxServer) ->
 
 
 def test_a_reset_drops_every_write(sandbox: SandboxServer) -> None:
-    jira = client(sandbox)
+    jira = jira_client(sandbox)
     seeded = jira.issue("PMO-1")
     seeded_updated = seeded.fields.updated
     seeded_comments = len(jira.comments("PMO-1"))
@@ -560,7 +552,7 @@ def test_a_write_moves_the_issue_in_later_ordered_searches(cloud: SandboxServer)
         timeout=10,
     ).json()["issues"][0]["key"]
 
-    client(cloud).issue(oldest).update(fields={"summary": "Touched by the ordering test"})
+    jira_client(cloud).issue(oldest).update(fields={"summary": "Touched by the ordering test"})
     after = requests.get(url, params=params, auth=AUTH, timeout=10).json()["issues"]
 
     assert before[0]["key"] != oldest
