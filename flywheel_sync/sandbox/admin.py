@@ -1,4 +1,4 @@
-"""``/_sandbox/*``: the operator's side of the sandbox (stats, faults, reset).
+"""``/_sandbox/*``: the operator's side of the sandbox (stats, faults, reset, inbox).
 
 Admin routes need no credentials and are never throttled, faulted or counted, so tests and
 benchmarks can always read and steer the sandbox, even while it is misbehaving on purpose.
@@ -15,12 +15,18 @@ from starlette.routing import Route
 
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
 from flywheel_sync.sandbox.stats import RequestStats
+from flywheel_sync.sandbox.workflows.inbox import WorkflowsInbox
 
 __all__ = ["admin_routes"]
 
 
-def admin_routes(*, stats: RequestStats, faults: Faults, reset: Callable[[], None]) -> list[Route]:
+def admin_routes(
+    *, stats: RequestStats, faults: Faults, inbox: WorkflowsInbox, reset: Callable[[], None]
+) -> list[Route]:
     """The admin endpoints, bound to one sandbox's state."""
+
+    async def get_inbox(request: Request) -> Response:
+        return JSONResponse(inbox.snapshot())
 
     async def get_stats(request: Request) -> Response:
         return JSONResponse(stats.snapshot())
@@ -51,4 +57,5 @@ def admin_routes(*, stats: RequestStats, faults: Faults, reset: Callable[[], Non
         Route("/_sandbox/reset", post_reset, methods=["POST"]),
         Route("/_sandbox/faults", get_faults, methods=["GET"]),
         Route("/_sandbox/faults", post_faults, methods=["POST"]),
+        Route("/_sandbox/inbox", get_inbox, methods=["GET"]),
     ]

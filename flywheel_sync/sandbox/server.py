@@ -22,17 +22,26 @@ from starlette.routing import BaseRoute, Mount
 from flywheel_sync.sandbox.admin import admin_routes
 from flywheel_sync.sandbox.confluence.app import confluence_routes
 from flywheel_sync.sandbox.confluence.seed import seeded_page_store
+from flywheel_sync.sandbox.dataverse.routes import dataverse_routes
+from flywheel_sync.sandbox.dataverse.store import DataverseStore
 from flywheel_sync.sandbox.demo import DemoOrganisation, build_demo_organisation
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
+from flywheel_sync.sandbox.graph.app import GRAPH_ROOT, graph_routes
+from flywheel_sync.sandbox.graph.planner.store import PlannerStore
+from flywheel_sync.sandbox.graph.teams.store import TeamsStore
 from flywheel_sync.sandbox.jira.app import JiraFlavour, jira_routes
 from flywheel_sync.sandbox.jira.store import JiraStore
 from flywheel_sync.sandbox.middleware import SandboxEdge
 from flywheel_sync.sandbox.services import SandboxCredentials, service_profiles
 from flywheel_sync.sandbox.stats import RequestStats
+from flywheel_sync.sandbox.workflows.inbox import WorkflowsInbox
+from flywheel_sync.sandbox.workflows.routes import workflows_routes
 
 __all__ = ["SandboxOptions", "SandboxServer", "build_app"]
 
 _HOST = "127.0.0.1"
+DATAVERSE_ROOT = "/dataverse/api/data/v9.2"
+WORKFLOWS_ROOT = "/workflows"
 _START_TIMEOUT_SECONDS = 10.0
 
 
@@ -51,6 +60,8 @@ class SandboxOptions:
     jira_flavour: JiraFlavour = JiraFlavour.CLOUD
     faults: FaultSettings = field(default_factory=FaultSettings)
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
+    planner_page_size: int = 400
+    """Tasks per Planner page: Graph sizes them itself, ~400 (graph-wire.md §1)."""
 
 
 class SandboxState:
@@ -63,12 +74,20 @@ class SandboxState:
         self.organisation = _demo(options)
         self.jira = JiraStore(lambda: self.organisation.jira)
         self.confluence = seeded_page_store(self.organisation.confluence)
+        self.planner = PlannerStore(self.organisation)
+        self.teams = TeamsStore(self.organisation)
+        self.dataverse = DataverseStore(self.organisation)
+        self.inbox = WorkflowsInbox()
 
     def reset(self) -> None:
         """Return every emulator to the seeded organisation: all writes are forgotten."""
         self.organisation = _demo(self.options)
         self.jira.reset()
         self.confluence.load(self.organisation.confluence.pages)
+        self.planner.load(self.organisation)
+        self.teams.load(self.organisation)
+        self.dataverse.load(self.organisation)
+        self.inbox.clear()
 
 
 def _demo(options: SandboxOptions) -> DemoOrganisation:
@@ -79,7 +98,7 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
     """The sandbox's ASGI application and the state its admin endpoints expose."""
     state = SandboxState(options)
     routes: list[BaseRoute] = [
-        *admin_routes(stats=state.stats, faults=state.faults, reset=state.reset),
+        *admin_routes(stats=state.stats, faults=state.faults, inbox=state.inbox, reset=state.reset),
         Mount(
             "/jira",
             routes=jira_routes(
@@ -87,6 +106,20 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
             ),
         ),
         Mount("/confluence", routes=confluence_routes(state.confluence)),
+        Mount(
+            GRAPH_ROOT,
+            routes=graph_routes(
+                planner=state.planner,
+                teams=state.teams,
+                organisation=lambda: state.organisation,
+                planner_page_size=options.planner_page_size,
+            ),
+        ),
+        Mount(DATAVERSE_ROOT, routes=dataverse_routes(state.dataverse)),
+        Mount(
+            WORKFLOWS_ROOT,
+            routes=workflows_routes(state.inbox, signature=options.credentials.workflows_signature),
+        ),
     ]
     app = Starlette(routes=routes)
     edge = SandboxEdge(

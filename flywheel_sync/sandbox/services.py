@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from flywheel_sync.sandbox.graph.wire import graph_error_body
 from flywheel_sync.sandbox.jira.wire import jira_error_body
 
 __all__ = ["SandboxCredentials", "ServiceProfile", "service_profiles"]
@@ -34,6 +33,8 @@ class SandboxCredentials:
     confluence_token: str = "sandbox-confluence-token"  # noqa: S105
     graph_token: str = "sandbox-graph-token"  # noqa: S105
     dataverse_token: str = "sandbox-dataverse-token"  # noqa: S105
+    workflows_signature: str = "sandbox-workflows-signature"
+    """The ``sig`` query parameter every Workflows webhook URL carries (graph-wire.md §3)."""
 
 
 def _confluence_error(status: int, message: str) -> JSONBody:
@@ -44,16 +45,15 @@ def _graph_error(status: int, message: str) -> JSONBody:
     code = {401: "InvalidAuthenticationToken", 429: "TooManyRequests"}.get(
         status, "ServiceUnavailable" if status >= 500 else "BadRequest"
     )
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "innerError": {
-                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": str(uuid.uuid4()),
-            },
-        }
-    }
+    return graph_error_body(code, message)
+
+
+def _workflows_error(status: int, message: str) -> JSONBody:
+    """Logic Apps' error body, which Workflows' HTTP trigger answers with."""
+    code = {429: "WorkflowRequestsThrottled"}.get(
+        status, "ServiceUnavailable" if status >= 500 else "BadRequest"
+    )
+    return {"error": {"code": code, "message": message}}
 
 
 def _dataverse_error(status: int, message: str) -> JSONBody:
@@ -96,10 +96,12 @@ class ServiceProfile:
     anonymous_paths: frozenset[str] = frozenset()
     """Paths (below the prefix) real services answer without credentials."""
     throttle_headers: Mapping[str, str] = field(default_factory=dict)
+    signed_urls: bool = False
+    """The URL is the credential (a ``sig`` parameter the emulator checks), not a header."""
 
     def is_authorised(self, path: str, authorization: str | None) -> bool:
         """Whether a request to ``path`` (below the prefix) with this header may proceed."""
-        if path in self.anonymous_paths:
+        if self.signed_urls or path in self.anonymous_paths:
             return True
         return authorization is not None and self.accepts(authorization)
 
@@ -133,5 +135,12 @@ def service_profiles(credentials: SandboxCredentials) -> tuple[ServiceProfile, .
             prefix="/dataverse",
             accepts=_bearer(credentials.dataverse_token),
             error_body=_dataverse_error,
+        ),
+        ServiceProfile(
+            name="workflows",
+            prefix="/workflows",
+            accepts=lambda authorization: False,
+            error_body=_workflows_error,
+            signed_urls=True,
         ),
     )

@@ -16,14 +16,21 @@ from typing import Any
 
 import pytest
 import requests
+from requests.auth import AuthBase
+from typing_extensions import override
 
 from flywheel_sync.sandbox.services import SandboxCredentials
 from tests.contract.harness import ContractRecorder, Verdict
 
 __all__ = [
     "CONFLUENCE_AUTH",
+    "DATAVERSE_AUTH",
+    "GRAPH_AUTH",
     "JIRA_AUTH",
     "WRONG_AUTH",
+    "WRONG_BEARER",
+    "Auth",
+    "Bearer",
     "Call",
     "ContractClient",
     "Given",
@@ -38,18 +45,49 @@ CONFLUENCE_AUTH = (_CREDENTIALS.atlassian_user, _CREDENTIALS.confluence_token)
 WRONG_AUTH = (_CREDENTIALS.atlassian_user, "not-the-token")
 
 
+class Bearer(AuthBase):
+    """``Authorization: Bearer <token>``, as Graph and Dataverse expect."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    @override
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        return request
+
+
+Auth = tuple[str, str] | AuthBase
+GRAPH_AUTH = Bearer(_CREDENTIALS.graph_token)
+DATAVERSE_AUTH = Bearer(_CREDENTIALS.dataverse_token)
+WRONG_BEARER = Bearer("not-the-token")
+
+
 class Setup:
     """Prepares what a row needs over its own session, so none of it is recorded or judged."""
 
-    def __init__(self, base_url: str, auth: tuple[str, str]) -> None:
+    def __init__(self, base_url: str, auth: Auth) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = requests.Session()
         self.session.auth = auth
 
-    def call(self, method: str, path: str, *, json: Any = None, **params: str) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        **params: str,
+    ) -> Any:
         """The JSON answer to ``method path``; raises unless the sandbox answered 2xx."""
         response = self.session.request(
-            method, self.base_url + path, params=params, json=json, timeout=_TIMEOUT
+            method,
+            self.base_url + path,
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=_TIMEOUT,
         )
         response.raise_for_status()
         return response.json() if response.content else None
@@ -69,7 +107,9 @@ class Call:
     params: Mapping[str, str] = field(default_factory=dict)
     json: Any = None
     given: Given | None = None
-    auth: tuple[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra request headers (``If-Match``, ``Prefer``); values may hold placeholders."""
+    auth: Auth | None = None
     """Credentials for this call only (a wrong token for a 401); None: the recorder's."""
     status: int = 200
     deviations: tuple[str, ...] = ()
@@ -115,6 +155,7 @@ class ContractClient:
             self.recorder.base_url + _filled(call.path, values),
             params=_filled(dict(call.params), values),
             json=_filled(call.json, values),
+            headers=_filled(dict(call.headers), values),
             auth=call.auth,
             timeout=_TIMEOUT,
         )

@@ -9,9 +9,23 @@ import pytest
 
 from flywheel_sync.sandbox.jira.app import JiraFlavour
 from flywheel_sync.sandbox.server import SandboxOptions, SandboxServer
-from tests.contract.calls import CONFLUENCE_AUTH, JIRA_AUTH, ContractClient, Setup
+from tests.contract.calls import (
+    CONFLUENCE_AUTH,
+    DATAVERSE_AUTH,
+    GRAPH_AUTH,
+    JIRA_AUTH,
+    ContractClient,
+    Setup,
+)
 from tests.contract.harness import ContractRecorder
-from tests.contract.specs import CONFLUENCE_V1, CONFLUENCE_V2, JIRA_CLOUD_V3, JIRA_DC_V2
+from tests.contract.specs import (
+    CONFLUENCE_V1,
+    CONFLUENCE_V2,
+    DATAVERSE,
+    GRAPH_V1,
+    JIRA_CLOUD_V3,
+    JIRA_DC_V2,
+)
 
 # Pinned so the seeded data, and with it which deviations a row meets, never drifts by day.
 SEEDED_AT = datetime(2026, 3, 2, tzinfo=UTC)
@@ -54,3 +68,17 @@ def confluence(cloud_sandbox: SandboxServer) -> ContractClient:
         cloud_sandbox.url, [CONFLUENCE_V1, CONFLUENCE_V2], auth=CONFLUENCE_AUTH
     )
     return ContractClient(recorder, Setup(cloud_sandbox.url, CONFLUENCE_AUTH))
+
+
+@pytest.fixture(scope="module")
+def graph(cloud_sandbox: SandboxServer) -> ContractClient:
+    """Microsoft Graph calls (Planner, Teams, directory, $batch), judged against the v1.0 subset."""
+    recorder = ContractRecorder(cloud_sandbox.url, [GRAPH_V1], auth=GRAPH_AUTH)
+    return ContractClient(recorder, Setup(cloud_sandbox.url, GRAPH_AUTH))
+
+
+@pytest.fixture(scope="module")
+def dataverse(cloud_sandbox: SandboxServer) -> ContractClient:
+    """Dataverse calls (Project tables, Schedule API), judged against the scheduling subset."""
+    recorder = ContractRecorder(cloud_sandbox.url, [DATAVERSE], auth=DATAVERSE_AUTH)
+    return ContractClient(recorder, Setup(cloud_sandbox.url, DATAVERSE_AUTH))

@@ -24,6 +24,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIResponse
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.paths.finders import APICallPathFinder
 from openapi_core.testing import MockResponse
+from requests.auth import AuthBase
 
 from tests.contract.deviations import DEVIATIONS, Deviation
 from tests.contract.specs import ApiSpec, Mount, SpecRequest
@@ -61,7 +62,7 @@ class ContractRecorder:
         base_url: str,
         specs: Sequence[ApiSpec],
         *,
-        auth: tuple[str, str],
+        auth: tuple[str, str] | AuthBase,
         deviations: Sequence[Deviation] = DEVIATIONS,
     ) -> None:
         self.base_url = base_url.rstrip("/")

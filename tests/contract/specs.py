@@ -32,6 +32,8 @@ from typing_extensions import override
 __all__ = [
     "CONFLUENCE_V1",
     "CONFLUENCE_V2",
+    "DATAVERSE",
+    "GRAPH_V1",
     "JIRA_CLOUD_V3",
     "JIRA_DC_V2",
     "SPECS_DIR",
@@ -158,4 +160,16 @@ CONFLUENCE_V2 = ApiSpec(
     name="confluence-cloud-v2",
     file="confluence-cloud-v2.subset.json",
     mounts=(Mount(sandbox="/confluence/wiki/api/v2"),),
+)
+GRAPH_V1 = ApiSpec(
+    name="msgraph-v1.0",
+    file="msgraph-v1.0-planner-teams.subset.yaml",
+    # The spec's server is https://graph.microsoft.com/v1.0/ and its paths start below it.
+    mounts=(Mount(sandbox="/graph/v1.0"),),
+)
+DATAVERSE = ApiSpec(
+    name="dataverse",
+    file="dataverse-project-scheduling.subset.yaml",
+    # The spec's server is https://{org}.crm.dynamics.com/api/data/v9.2.
+    mounts=(Mount(sandbox="/dataverse/api/data/v9.2"),),
 )

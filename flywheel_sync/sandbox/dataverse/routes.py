@@ -1,0 +1,14 @@
+"""STUB (to be replaced): Dataverse routes below ``/dataverse/api/data/v9.2``."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from flywheel_sync.sandbox.dataverse.store import DataverseStore
+
+__all__ = ["dataverse_routes"]
+
+
+def dataverse_routes(store: DataverseStore) -> list[BaseRoute]:
+    """Routes relative to ``/dataverse/api/data/v9.2``."""
+    return []

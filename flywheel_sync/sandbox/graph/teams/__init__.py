@@ -1,0 +1,1 @@
+"""Teams (Graph v1.0): the team, its channels, channel messages and replies."""

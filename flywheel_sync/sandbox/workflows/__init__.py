@@ -1,0 +1,1 @@
+"""Teams Workflows (Power Automate) webhooks, and the inbox of cards they received."""
