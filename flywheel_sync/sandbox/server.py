@@ -115,7 +115,10 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
                 planner_page_size=options.planner_page_size,
             ),
         ),
-        Mount(DATAVERSE_ROOT, routes=dataverse_routes(state.dataverse)),
+        Mount(
+            DATAVERSE_ROOT,
+            routes=dataverse_routes(state.dataverse, credentials=options.credentials),
+        ),
         Mount(
             WORKFLOWS_ROOT,
             routes=workflows_routes(state.inbox, signature=options.credentials.workflows_signature),

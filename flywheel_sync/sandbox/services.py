@@ -33,6 +33,9 @@ class SandboxCredentials:
     confluence_token: str = "sandbox-confluence-token"  # noqa: S105
     graph_token: str = "sandbox-graph-token"  # noqa: S105
     dataverse_token: str = "sandbox-dataverse-token"  # noqa: S105
+    """A Project-licensed user's token: may call the Project Schedule API."""
+    dataverse_app_token: str = "sandbox-dataverse-app-token"  # noqa: S105
+    """An application user's token: reads tables, but the Schedule API refuses it."""
     workflows_signature: str = "sandbox-workflows-signature"
     """The ``sig`` query parameter every Workflows webhook URL carries (graph-wire.md §3)."""
 
@@ -77,10 +80,10 @@ def _basic_or_bearer(user: str, token: str) -> Callable[[str], bool]:
     return check
 
 
-def _bearer(token: str) -> Callable[[str], bool]:
+def _bearer(*tokens: str) -> Callable[[str], bool]:
     def check(authorization: str) -> bool:
         scheme, _, value = authorization.partition(" ")
-        return scheme.lower() == "bearer" and value == token
+        return scheme.lower() == "bearer" and value in tokens
 
     return check
 
@@ -133,7 +136,7 @@ def service_profiles(credentials: SandboxCredentials) -> tuple[ServiceProfile, .
         ServiceProfile(
             name="dataverse",
             prefix="/dataverse",
-            accepts=_bearer(credentials.dataverse_token),
+            accepts=_bearer(credentials.dataverse_token, credentials.dataverse_app_token),
             error_body=_dataverse_error,
         ),
         ServiceProfile(
