@@ -19,6 +19,7 @@ STARTER_BASE_URL = "http://127.0.0.1:8765"
 """The sandbox URL the starter files name: the default port of ``sandbox serve``."""
 
 WORKFLOWS_WEBHOOK_PATH = "/workflows/pmo-announcements"
+"""The webhook the starter files name; any name below ``/workflows/`` works the same."""
 
 
 def sandbox_description(base_url: str, options: SandboxOptions) -> dict[str, Any]:
@@ -40,8 +41,13 @@ def sandbox_description(base_url: str, options: SandboxOptions) -> dict[str, Any
         "dataverse": {
             "base_url": f"{base_url}/dataverse/api/data/v9.2",
             "token": credentials.dataverse_token,
+            "app_token": credentials.dataverse_app_token,
         },
-        "workflows_webhook": f"{base_url}{WORKFLOWS_WEBHOOK_PATH}",
+        "workflows_webhook": (
+            f"{base_url}{WORKFLOWS_WEBHOOK_PATH}"
+            f"?api-version=2016-06-01&sig={credentials.workflows_signature}"
+        ),
+        "inbox": f"{base_url}/_sandbox/inbox",
         "admin": f"{base_url}/_sandbox",
     }
 

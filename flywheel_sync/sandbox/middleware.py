@@ -20,9 +20,15 @@ from flywheel_sync.sandbox.faults import Fault, Faults
 from flywheel_sync.sandbox.services import ServiceProfile
 from flywheel_sync.sandbox.stats import RequestStats
 
-__all__ = ["ADMIN_PREFIX", "SandboxEdge", "matched_template"]
+__all__ = ["ADMIN_PREFIX", "BATCH_STEP", "SandboxEdge", "matched_template"]
 
 ADMIN_PREFIX = "/_sandbox"
+BATCH_STEP = "sandbox.batch_step"
+"""Scope key of a request a Graph ``$batch`` made for one of its steps.
+
+Such a step gets no latency of its own: the batch request already waited once, and Graph runs
+the steps of a batch side by side.
+"""
 _FAULT_MESSAGES = {
     Fault.ERROR_500: (500, "Internal server error (injected by the sandbox)."),
     Fault.ERROR_503: (503, "Service temporarily unavailable (injected by the sandbox)."),
@@ -103,7 +109,7 @@ class SandboxEdge:
             return
         profile = self._profile(path)
         route = f"{scope['method']} {matched_template(self.routes, scope)}"
-        delay = self.faults.latency_seconds()
+        delay = 0.0 if scope.get(BATCH_STEP) else self.faults.latency_seconds()
         if delay:
             await asyncio.sleep(delay)
         if profile is not None and await self._refused(profile, route, scope, send):

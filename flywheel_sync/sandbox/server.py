@@ -97,6 +97,7 @@ def _demo(options: SandboxOptions) -> DemoOrganisation:
 def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
     """The sandbox's ASGI application and the state its admin endpoints expose."""
     state = SandboxState(options)
+    edges: list[SandboxEdge] = []  # the batch needs the edge, which needs the routes
     routes: list[BaseRoute] = [
         *admin_routes(stats=state.stats, faults=state.faults, inbox=state.inbox, reset=state.reset),
         Mount(
@@ -113,6 +114,7 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
                 teams=state.teams,
                 organisation=lambda: state.organisation,
                 planner_page_size=options.planner_page_size,
+                sandbox=lambda: edges[0],
             ),
         ),
         Mount(
@@ -132,6 +134,7 @@ def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
         faults=state.faults,
         stats=state.stats,
     )
+    edges.append(edge)
     return edge, state
 
 

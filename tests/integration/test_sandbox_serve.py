@@ -58,6 +58,7 @@ def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Pa
             "confluence",
             "dataverse",
             "graph",
+            "inbox",
             "jira",
             "workflows_webhook",
         ]

@@ -1,0 +1,67 @@
+"""msgraph-sdk pointed at the sandbox: a static bearer token and a local base URL.
+
+This is the set-up libraries.md §4 verified: azure-identity cannot reach an http token
+endpoint, so the token comes from a provider that hands out the sandbox's token for the
+sandbox's host only (kiota then sends no token to any other host). The retry handler keeps
+its behaviour but waits no extra seconds, so throttling tests stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from kiota_abstractions.authentication import (
+    AccessTokenProvider,
+    AllowedHostsValidator,
+    BaseBearerTokenAuthenticationProvider,
+)
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
+from msgraph_core import GraphClientFactory
+from typing_extensions import override
+
+from flywheel_sync.sandbox.graph.app import GRAPH_ROOT
+from flywheel_sync.sandbox.services import SandboxCredentials
+
+__all__ = ["GRAPH_TOKEN", "StaticTokenProvider", "graph_client"]
+
+GRAPH_TOKEN = SandboxCredentials().graph_token
+
+
+class StaticTokenProvider(AccessTokenProvider):
+    """Gives one fixed token, and only for the allowed hosts."""
+
+    def __init__(self, token: str, hosts: list[str]) -> None:
+        self._token = token
+        self._hosts = AllowedHostsValidator(hosts)
+
+    @override
+    async def get_authorization_token(
+        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
+    ) -> str:
+        return self._token if self._hosts.is_url_host_valid(uri) else ""
+
+    @override
+    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+        return self._hosts
+
+
+def graph_client(
+    sandbox_url: str, *, token: str = GRAPH_TOKEN, max_retries: int = 3
+) -> GraphServiceClient:
+    """A GraphServiceClient whose requests go to the sandbox at ``sandbox_url``.
+
+    Create it inside the event loop that uses it (its pooled connections belong to one loop).
+    """
+    host = urlsplit(sandbox_url).hostname or "127.0.0.1"
+    auth = BaseBearerTokenAuthenticationProvider(StaticTokenProvider(token, [host]))
+    retry = RetryHandlerOption(delay=0, max_retries=max_retries)
+    http = GraphClientFactory.create_with_default_middleware(
+        client=httpx.AsyncClient(timeout=30), options={RetryHandlerOption.get_key(): retry}
+    )
+    adapter = GraphRequestAdapter(auth, client=http)
+    adapter.base_url = sandbox_url.rstrip("/") + GRAPH_ROOT
+    return GraphServiceClient(request_adapter=adapter)
