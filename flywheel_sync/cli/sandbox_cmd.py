@@ -35,6 +35,9 @@ def serve(
     jira_flavour: Annotated[
         str, typer.Option(help="cloud (REST v3) or datacenter (REST v2).")
     ] = "cloud",
+    planner_page_size: Annotated[
+        int, typer.Option(min=1, max=1000, help="Tasks per Planner page (Graph: about 400).")
+    ] = 400,
     write_config: Annotated[
         Path | None,
         typer.Option(file_okay=False, help="Write flywheel.toml, mapping.yaml, sandbox.json here."),
@@ -59,6 +62,7 @@ def serve(
         seed=seed,
         scale=scale,
         jira_flavour=flavour,
+        planner_page_size=planner_page_size,
         faults=FaultSettings(latency_ms=latency_ms, rate_limit=rate_limit, fault_rate=fault_rate),
     )
     stop = threading.Event()

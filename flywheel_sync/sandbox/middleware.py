@@ -146,7 +146,7 @@ class SandboxEdge:
                 send,
                 401,
                 profile.error_body(401, message),
-                {"WWW-Authenticate": 'Basic realm="sandbox"'},
+                {"WWW-Authenticate": profile.challenge},
             )
             return True
         return False

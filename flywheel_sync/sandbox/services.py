@@ -40,6 +40,11 @@ class SandboxCredentials:
     """The ``sig`` query parameter every Workflows webhook URL carries (graph-wire.md §3)."""
 
 
+_ENTRA_CHALLENGE = (
+    'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"'
+)
+
+
 def _confluence_error(status: int, message: str) -> JSONBody:
     return {"statusCode": status, "message": message}
 
@@ -60,7 +65,9 @@ def _workflows_error(status: int, message: str) -> JSONBody:
 
 
 def _dataverse_error(status: int, message: str) -> JSONBody:
-    code = {401: "0x80040220", 429: "0x80072321"}.get(status, "0x80040216")
+    # 0x80072322: "Number of requests exceeded the limit of 6000 over time window of 300
+    # seconds", the service-protection limit a burst of requests meets first.
+    code = {401: "0x80040220", 429: "0x80072322"}.get(status, "0x80040216")
     return {"error": {"code": code, "message": message}}
 
 
@@ -99,6 +106,8 @@ class ServiceProfile:
     anonymous_paths: frozenset[str] = frozenset()
     """Paths (below the prefix) real services answer without credentials."""
     throttle_headers: Mapping[str, str] = field(default_factory=dict)
+    challenge: str = 'Basic realm="sandbox"'
+    """The ``WWW-Authenticate`` header of a 401."""
     signed_urls: bool = False
     """The URL is the credential (a ``sig`` parameter the emulator checks), not a header."""
 
@@ -132,12 +141,14 @@ def service_profiles(credentials: SandboxCredentials) -> tuple[ServiceProfile, .
             prefix="/graph",
             accepts=_bearer(credentials.graph_token),
             error_body=_graph_error,
+            challenge=_ENTRA_CHALLENGE,
         ),
         ServiceProfile(
             name="dataverse",
             prefix="/dataverse",
             accepts=_bearer(credentials.dataverse_token, credentials.dataverse_app_token),
             error_body=_dataverse_error,
+            challenge=_ENTRA_CHALLENGE,
         ),
         ServiceProfile(
             name="workflows",
