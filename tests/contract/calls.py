@@ -11,7 +11,7 @@ and JSON strings, filled in by the row's ``given`` through an unrecorded `Setup`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -116,6 +116,9 @@ class Call:
     """Refs (``docs/sandbox-deviations.md``) this exchange needs, in table order."""
     bug: str = ""
     """A known emulator bug that makes this row fail; reported, marked strict xfail."""
+    invalid_request: str = ""
+    """Why the request breaks the spec on purpose (to see the refusal): only the response is
+    judged, and the row fails if the request turns out to conform after all."""
 
 
 def cases(calls: Sequence[Call]) -> list[Any]:
@@ -159,4 +162,10 @@ class ContractClient:
             auth=call.auth,
             timeout=_TIMEOUT,
         )
-        return self.recorder.check(self.recorder.exchanges[-1])
+        verdict = self.recorder.check(self.recorder.exchanges[-1])
+        if not call.invalid_request:
+            return verdict
+        kept = tuple(v for v in verdict.violations if v.phase != "request")
+        if len(kept) == len(verdict.violations):
+            raise AssertionError(f"{call.name}: the request conforms, yet the row says it does not")
+        return replace(verdict, violations=kept)
