@@ -8,6 +8,8 @@ its behaviour but waits no extra seconds, so throttling tests stay fast.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,19 +51,27 @@ class StaticTokenProvider(AccessTokenProvider):
         return self._hosts
 
 
-def graph_client(
+@asynccontextmanager
+async def graph_client(
     sandbox_url: str, *, token: str = GRAPH_TOKEN, max_retries: int = 3
-) -> GraphServiceClient:
+) -> AsyncIterator[GraphServiceClient]:
     """A GraphServiceClient whose requests go to the sandbox at ``sandbox_url``.
 
-    Create it inside the event loop that uses it (its pooled connections belong to one loop).
+    Enter it inside the event loop that uses it (its pooled connections belong to one loop).
+    On exit the connections are closed: msgraph wraps the client's transport in its middleware
+    pipeline, so closing the httpx client alone would leave the real transport's sockets open.
     """
     host = urlsplit(sandbox_url).hostname or "127.0.0.1"
     auth = BaseBearerTokenAuthenticationProvider(StaticTokenProvider(token, [host]))
     retry = RetryHandlerOption(delay=0, max_retries=max_retries)
-    http = GraphClientFactory.create_with_default_middleware(
-        client=httpx.AsyncClient(timeout=30), options={RetryHandlerOption.get_key(): retry}
-    )
-    adapter = GraphRequestAdapter(auth, client=http)
-    adapter.base_url = sandbox_url.rstrip("/") + GRAPH_ROOT
-    return GraphServiceClient(request_adapter=adapter)
+    transport = httpx.AsyncHTTPTransport()
+    try:
+        http = GraphClientFactory.create_with_default_middleware(
+            client=httpx.AsyncClient(transport=transport, timeout=30),
+            options={RetryHandlerOption.get_key(): retry},
+        )
+        adapter = GraphRequestAdapter(auth, client=http)
+        adapter.base_url = sandbox_url.rstrip("/") + GRAPH_ROOT
+        yield GraphServiceClient(request_adapter=adapter)
+    finally:
+        await transport.aclose()
