@@ -86,7 +86,7 @@ def serve(
             user = f" user {service['user']}" if "user" in service else ""
             stdout.print(f"  {name:<11}{url}{user} token {service['token']}")
         stdout.print(f"  {'webhook':<11}{description['workflows_webhook']}")
-        stdout.print(f"  {'admin':<11}{description['admin']}/stats | /faults | /reset")
+        stdout.print(f"  {'admin':<11}{description['admin']}/stats | /faults | /reset | /inbox")
         if write_config is not None:
             for path in write_sandbox_config(write_config, sandbox.url, options):
                 stdout.print(f"wrote {path}")
