@@ -19,7 +19,7 @@ from kiota_abstractions.authentication import (
     AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
-from kiota_http.middleware.options import RetryHandlerOption
+from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
@@ -68,7 +68,13 @@ async def graph_client(
     try:
         http = GraphClientFactory.create_with_default_middleware(
             client=httpx.AsyncClient(transport=transport, timeout=30),
-            options={RetryHandlerOption.get_key(): retry},
+            options={
+                RetryHandlerOption.get_key(): retry,
+                # The SDK's builders write /me as a placeholder user id (libraries.md §4).
+                UrlReplaceHandlerOption.get_key(): UrlReplaceHandlerOption(
+                    enabled=True, replacement_pairs={"/users/me-token-to-replace": "/me"}
+                ),
+            },
         )
         adapter = GraphRequestAdapter(auth, client=http)
         adapter.base_url = sandbox_url.rstrip("/") + GRAPH_ROOT

@@ -94,6 +94,7 @@ def next_link(request: Request, query: Mapping[str, str]) -> str:
     """An absolute ``@odata.nextLink`` to this request's path with ``query``.
 
     It is built from the URL the client reached (host and port included), so clients that
-    follow it verbatim, as the Graph SDKs do, come back to the same sandbox.
+    follow it verbatim, as the Graph SDKs do, come back to the same sandbox. ``$`` stays
+    unescaped (``$skiptoken=``), as Graph writes it.
     """
-    return str(request.url.replace(query=urlencode(query)))
+    return str(request.url.replace(query=urlencode(query, safe="$")))
