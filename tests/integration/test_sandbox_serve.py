@@ -9,12 +9,26 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from jira import JIRA
 
 from flywheel_sync.settings import load_configuration
 
 _READY = "Press Ctrl-C to stop."
 CLI = [sys.executable, "-c", "from flywheel_sync.cli.main import run; run()"]
+ANNOUNCEMENT = {
+    "type": "message",
+    "attachments": [
+        {
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "content": {
+                "type": "AdaptiveCard",
+                "version": "1.5",
+                "body": [{"type": "TextBlock", "text": "Hello from the starter config"}],
+            },
+        }
+    ],
+}
 
 
 def start_serve(folder: Path, *extra: str) -> tuple[subprocess.Popen[str], list[str]]:
@@ -51,7 +65,7 @@ def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Pa
         configuration = load_configuration(tmp_path / "flywheel.toml")
         jira = configuration.settings.jira["pmo"]
         token = jira.token.get_secret_value() if jira.token else ""
-        client = JIRA(server=jira.url, basic_auth=(jira.user, token), max_retries=0)
+        client = JIRA(server=jira.url, basic_auth=(jira.user or "", token), max_retries=0)
 
         assert sorted(description) == [
             "admin",
@@ -66,6 +80,12 @@ def test_serve_writes_a_working_config_and_stops_cleanly_on_sigterm(tmp_path: Pa
         assert description["jira"]["flavour"] == "datacenter"
         assert jira.flavour.value == "datacenter"
         assert client.deploymentType == "Server"
+        webhook = configuration.settings.teams_webhooks["pmo"].url
+        assert webhook is not None
+        posted = httpx.post(webhook.get_secret_value(), json=ANNOUNCEMENT, timeout=10)
+        inbox = httpx.get(description["inbox"], timeout=10).json()
+        assert posted.status_code == 202
+        assert [card["payload"] for card in inbox["cards"]] == [ANNOUNCEMENT]
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=15)
