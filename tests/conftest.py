@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,9 @@ CONFIG_DIR = REPO_ROOT / "config"
 
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's FLYWHEEL_* variables or writes into the checkout."""
     for name in list(os.environ):
         if name.startswith("FLYWHEEL_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
-    return

@@ -10,7 +10,7 @@ from flywheel_sync.sandbox.server import SandboxServer
 from tests.integration.jira_clients import AUTH, TOKEN, jira_client
 
 
-def search(sandbox: SandboxServer, **params: object) -> requests.Response:
+def search(sandbox: SandboxServer, **params: str | int) -> requests.Response:
     return requests.get(
         f"{sandbox.url}/jira/rest/api/3/search/jql", params=params, auth=AUTH, timeout=10
     )

@@ -543,14 +543,10 @@ def test_data_center_has_no_bulk_edit(datacenter: SandboxServer) -> None:
 
 def test_a_write_moves_the_issue_in_later_ordered_searches(cloud: SandboxServer) -> None:
     url = f"{cloud.url}/jira/rest/api/3/search/jql"
-    params = {"jql": "project = GRID ORDER BY updated DESC", "maxResults": 5}
+    params: dict[str, str | int] = {"jql": "project = GRID ORDER BY updated DESC", "maxResults": 5}
+    first: dict[str, str | int] = {"jql": "project = GRID ORDER BY updated ASC", "maxResults": 1}
     before = requests.get(url, params=params, auth=AUTH, timeout=10).json()["issues"]
-    oldest = requests.get(
-        url,
-        params={"jql": "project = GRID ORDER BY updated ASC", "maxResults": 1},
-        auth=AUTH,
-        timeout=10,
-    ).json()["issues"][0]["key"]
+    oldest = requests.get(url, params=first, auth=AUTH, timeout=10).json()["issues"][0]["key"]
 
     jira_client(cloud).issue(oldest).update(fields={"summary": "Touched by the ordering test"})
     after = requests.get(url, params=params, auth=AUTH, timeout=10).json()["issues"]

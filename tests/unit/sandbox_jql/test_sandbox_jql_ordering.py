@@ -65,7 +65,11 @@ def test_ties_keep_creation_order_whatever_the_input_order() -> None:
 
 
 def test_issues_without_a_numeric_id_come_last() -> None:
-    odd = (issue("PMO-5", 1), {"key": "PMO-6", "fields": {}}, issue("PMO-4", 2))
+    odd: tuple[dict[str, object], ...] = (
+        issue("PMO-5", 1),
+        {"key": "PMO-6", "fields": {}},
+        issue("PMO-4", 2),
+    )
 
     assert listed("order by rank", odd) == ["PMO-5", "PMO-4", "PMO-6"]
 

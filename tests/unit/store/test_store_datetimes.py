@@ -63,7 +63,10 @@ def test_rows_refuse_naive_datetimes(build: Callable[[], object]) -> None:
         build()
 
 
-@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.dialect()], ids=["sqlite", "pg"])
+DIALECTS = [sqlite.dialect(), postgresql.dialect()]  # type: ignore[no-untyped-call]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS, ids=["sqlite", "pg"])
 def test_the_column_type_refuses_naive_datetimes(dialect: Dialect) -> None:
     with pytest.raises(ValueError, match="refusing to store a naive datetime"):
         UTCDateTime().process_bind_param(NAIVE, dialect)
