@@ -28,7 +28,7 @@ lint: $(STAMP) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP) ## mypy --strict over both packages
+typecheck: $(STAMP) ## mypy --strict over the packages, benchmarks and tests
 	$(BIN)/mypy
 
 unit: $(STAMP) ## pytest with coverage

@@ -38,6 +38,12 @@ def serve(
     planner_page_size: Annotated[
         int, typer.Option(min=1, max=1000, help="Tasks per Planner page (Graph: about 400).")
     ] = 400,
+    project_persist_seconds: Annotated[
+        float,
+        typer.Option(
+            min=0, max=600, help="Delay before an executed Project operation set persists."
+        ),
+    ] = 0.0,
     write_config: Annotated[
         Path | None,
         typer.Option(file_okay=False, help="Write flywheel.toml, mapping.yaml, sandbox.json here."),
@@ -63,6 +69,7 @@ def serve(
         scale=scale,
         jira_flavour=flavour,
         planner_page_size=planner_page_size,
+        project_persist_seconds=project_persist_seconds,
         faults=FaultSettings(latency_ms=latency_ms, rate_limit=rate_limit, fault_rate=fault_rate),
     )
     stop = threading.Event()

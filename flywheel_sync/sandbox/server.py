@@ -62,6 +62,13 @@ class SandboxOptions:
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
     planner_page_size: int = 400
     """Tasks per Planner page: Graph sizes them itself, ~400 (graph-wire.md §1)."""
+    project_persist_seconds: float = 0.0
+    """How long an executed Project operation set stays pending before it persists.
+
+    The real Schedule API validates at once and persists asynchronously (Microsoft's sample
+    waits 20 s; graph-wire.md §4), so a client must poll ``msdyn_operationsets``. Zero
+    persists before Execute answers.
+    """
 
 
 class SandboxState:
@@ -76,7 +83,9 @@ class SandboxState:
         self.confluence = seeded_page_store(self.organisation.confluence)
         self.planner = PlannerStore(self.organisation)
         self.teams = TeamsStore(self.organisation)
-        self.dataverse = DataverseStore(self.organisation)
+        self.dataverse = DataverseStore(
+            self.organisation, persist_delay=options.project_persist_seconds
+        )
         self.inbox = WorkflowsInbox()
 
     def reset(self) -> None:
