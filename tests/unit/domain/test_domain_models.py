@@ -110,7 +110,7 @@ def test_assignment_raises() -> None:
 
 def test_positional_construction_raises_type_error() -> None:
     with pytest.raises(TypeError, match="positional argument"):
-        ExternalRef(Tool.JIRA, "PMO-12")  # type: ignore[misc]
+        ExternalRef(Tool.JIRA, "PMO-12")  # type: ignore[call-arg]
 
 
 def test_unknown_fields_are_rejected() -> None:
