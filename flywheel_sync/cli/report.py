@@ -22,11 +22,14 @@ RUN_FAILED = 1
 
 
 def _exit_code_for(error: Exception) -> int | None:
+    from connectors.errors import ConnectorConfigError, ConnectorError
     from flywheel_sync.settings import ConfigError
     from flywheel_sync.store import StoreConfigError, StoreError
 
     policy: tuple[tuple[type[Exception], int], ...] = (
         (ConfigError, USAGE_OR_CONFIGURATION),
+        (ConnectorConfigError, USAGE_OR_CONFIGURATION),
+        (ConnectorError, RUN_FAILED),
         (StoreConfigError, USAGE_OR_CONFIGURATION),
         (StoreError, RUN_FAILED),
     )

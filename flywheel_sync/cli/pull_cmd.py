@@ -1,0 +1,90 @@
+"""``flywheel-sync pull [--source S] [--full]``: read the tools into the store.
+
+Incremental by default: each scope continues from its stored watermark. The live display shows
+one line per scope; with ``--log-format json`` (or when stdout is not a terminal) the same
+progress goes to the log as records a job collector can read. Exit 0 when every scope was read
+to its end, 1 when one failed (the others still ran), 2 for a configuration problem.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flywheel_sync.cli.options import global_options, load_configuration_for
+
+if TYPE_CHECKING:
+    from flywheel_sync.pull import PullSummary
+
+__all__ = ["pull"]
+
+stdout = Console(highlight=False, soft_wrap=True)
+
+
+def _summary_table(summary: PullSummary) -> Table:
+    table = Table(title="Pulled", title_justify="left")
+    table.add_column("source", overflow="fold")
+    table.add_column("scope", overflow="fold")
+    for counter in ("records", "new or changed", "pages", "requests"):
+        table.add_column(counter, justify="right")
+    table.add_column("result")
+    for scope in summary.scopes:
+        result = "ok" if scope.ok else f"failed: {scope.failure_kind}"
+        table.add_row(
+            scope.source,
+            scope.scope,
+            f"{scope.records:,}",
+            f"{scope.changed:,}",
+            f"{scope.pages:,}",
+            f"{scope.requests:,}",
+            result,
+        )
+    return table
+
+
+def pull(
+    ctx: typer.Context,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", help="Read only this source (repeatable), e.g. jira:pmo."),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read everything again, ignoring the watermarks.")
+    ] = False,
+) -> None:
+    """Read records from the configured tools into the store (incremental by default)."""
+    from flywheel_sync.pull import PullRunner
+    from flywheel_sync.pull.listeners import LiveProgress, LogProgress
+    from flywheel_sync.pull.sources import SourceFactory
+    from flywheel_sync.store import open_configured_store
+    from flywheel_sync.store.rows import RunOutcome
+
+    configuration = load_configuration_for(ctx)
+    live = not global_options(ctx).json_logs and stdout.is_terminal
+    listener = LiveProgress(stdout) if live else LogProgress()
+    factory = SourceFactory(configuration=configuration, on_retry=listener.retried)
+    names = source or factory.names()
+    with (
+        open_configured_store(
+            configuration.settings.store, base_dir=configuration.base_dir
+        ) as store,
+        ExitStack() as stack,
+    ):
+        sources = factory.build(names, stack)
+        run_id = store.runs.start("manual", "pull")
+        with ExitStack() as display:
+            if isinstance(listener, LiveProgress):
+                display.enter_context(listener)
+            summary = PullRunner(store.records, listener).pull(sources, full=full)
+        counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
+        store.runs.finish(run_id, RunOutcome.SUCCEEDED if summary.ok else RunOutcome.FAILED, counts)
+    stdout.print(_summary_table(summary))
+    if not summary.ok:
+        failed = [s for s in summary.scopes if not s.ok]
+        for scope in failed:
+            stdout.print(f"[red]{scope.source} {scope.scope}[/]: {scope.failure}")
+        raise typer.Exit(1)
