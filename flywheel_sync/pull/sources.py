@@ -14,12 +14,18 @@ from typing import Any
 
 from connectors.errors import ConnectorConfigError, RetryableError
 from connectors.graph import ChannelRef, GraphSession, PlannerSource, TeamsSource
+from connectors.jira import BasicAuth, BearerAuth, JiraAuth, JiraFlavour, JiraSource
 from connectors.project import DataverseSource, MspdiFileSource, dataverse_token_provider
 from connectors.records import RecordSource
 from connectors.retry import RetryPolicy
-from flywheel_sync.settings.connections import AzureAuth, DataverseConnection, GraphConnection
+from flywheel_sync.settings.connections import (
+    AtlassianAuth,
+    AzureAuth,
+    DataverseConnection,
+    GraphConnection,
+)
 from flywheel_sync.settings.loading import Configuration
-from flywheel_sync.settings.rules import RecordSelection
+from flywheel_sync.settings.rules import MappingRule, RecordSelection, ValueSource
 
 __all__ = ["SourceFactory"]
 
@@ -116,6 +122,60 @@ def _azure_credential(connection: GraphConnection | DataverseConnection) -> Any:
     return DeviceCodeCredential(client_id=client, tenant_id=tenant)
 
 
+def _quoted(values: Sequence[str]) -> str:
+    return ", ".join('"' + value.replace('"', '\\"') + '"' for value in values)
+
+
+def _jql(selection: RecordSelection) -> str | None:
+    """The JQL a rule's selection reads: its ``jql``, or its projects, narrowed by issue types."""
+    if selection.jql:
+        jql = selection.jql
+    elif selection.projects:
+        jql = f"project in ({_quoted(selection.projects)})"
+    else:
+        return None
+    if selection.issue_types:
+        jql = f"({jql}) AND issuetype in ({_quoted(selection.issue_types)})"
+    return jql
+
+
+def _field_names(rule: MappingRule) -> list[str]:
+    """The tool fields a rule reads its values from."""
+    values = [getattr(rule, name) for name in type(rule).model_fields]
+    values += list(rule.attributes.values())
+    return [v.field for v in values if isinstance(v, ValueSource) and v.field]
+
+
+_JIRA_BASE_FIELDS = ("summary", "status", "issuetype", "project", "labels", "parent", "updated")
+_JIRA_ISSUE_KEYS = frozenset({"key", "id", "self"})
+"""Members of every issue itself, not fields: never asked for as fields."""
+
+
+def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
+    settings = factory.configuration.settings.jira[connection]
+    rules = [r for r in factory.configuration.mapping.rules if r.source == name]
+    scopes = _required(name, [jql for rule in rules if (jql := _jql(rule.select))], "issues", "jql")
+    token = settings.token.get_secret_value() if settings.token else ""
+    auth: JiraAuth = (
+        BearerAuth(token=token)
+        if settings.auth is AtlassianAuth.BEARER
+        else BasicAuth(user=settings.user or "", token=token)
+    )
+    named = (f for rule in rules for f in _field_names(rule) if f not in _JIRA_ISSUE_KEYS)
+    fields = dict.fromkeys([*_JIRA_BASE_FIELDS, *named])
+    return JiraSource(
+        name=name,
+        url=settings.url,
+        auth=auth,
+        scopes=scopes,
+        fields=list(fields),
+        flavour=JiraFlavour(settings.flavour.value),
+        policy=factory.policy(name, settings.max_retries),
+        timeout=settings.timeout_seconds,
+        ca_bundle=settings.ca_bundle,
+    )
+
+
 def _planner(factory: SourceFactory, name: str, connection: str) -> RecordSource:
     settings = factory.configuration.settings.graph[connection]
     groups = _required(
@@ -177,6 +237,7 @@ def _mspdi(factory: SourceFactory, name: str, connection: str) -> RecordSource:
 
 
 _BUILDERS: dict[str, Callable[[SourceFactory, str, str], RecordSource]] = {
+    "jira": _jira,
     "planner": _planner,
     "teams": _teams,
     "project": _project,

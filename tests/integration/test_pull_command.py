@@ -14,15 +14,6 @@ from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
 from flywheel_sync.store import open_store
 
-PULLED_SOURCES = (
-    "--source",
-    "planner:northwind",
-    "--source",
-    "teams:northwind",
-    "--source",
-    "project:northwind",
-)
-
 
 @pytest.fixture(scope="module")
 def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxServer, Path]]:
@@ -56,16 +47,17 @@ def test_a_full_pull_lands_every_seeded_record_and_a_second_pull_reads_only_list
     sandbox, config = configured
     organisation = sandbox.state.organisation
 
-    code, out, err = invoke(capsys, "-c", str(config), "pull", *PULLED_SOURCES)
+    code, out, err = invoke(capsys, "-c", str(config), "pull")
 
     assert code == 0, err
     assert "Pulled" in out
+    assert stored(config, "jira:pmo", "issue") == organisation.jira_issue_count
     assert stored(config, "planner:northwind", "planner_task") == len(organisation.planner.tasks)
     assert stored(config, "planner:northwind", "planner_plan") == len(organisation.planner.plans)
     assert stored(config, "project:northwind", "project_task") == len(organisation.project.tasks)
 
     before = stats(sandbox)["requests"]
-    code, out, err = invoke(capsys, "-c", str(config), "pull", *PULLED_SOURCES)
+    code, out, err = invoke(capsys, "-c", str(config), "pull")
     after = stats(sandbox)["requests"]
 
     assert code == 0, err
@@ -74,6 +66,8 @@ def test_a_full_pull_lands_every_seeded_record_and_a_second_pull_reads_only_list
         for route in after
         if after[route] != before.get(route, 0)
     }
+    jql_scopes = 5  # the starter mapping's Jira rules select five distinct queries
+    assert made["GET /jira/rest/api/3/search/jql"] == jql_scopes
     plans = len(organisation.planner.plans)
     assert made["GET /graph/v1.0/planner/plans/{plan_id}/tasks"] == plans
     assert "GET /graph/v1.0/planner/tasks/{task_id}/details" not in made
