@@ -1,54 +1,34 @@
 """msgraph-sdk pointed at the sandbox: a static bearer token and a local base URL.
 
 This is the set-up libraries.md §4 verified: azure-identity cannot reach an http token
-endpoint, so the token comes from a provider that hands out the sandbox's token for the
-sandbox's host only (kiota then sends no token to any other host). The retry handler keeps
-its behaviour but waits no extra seconds, so throttling tests stay fast.
+endpoint, so the token comes from the connectors' `StaticTokenProvider`, which hands out the
+sandbox's token for the sandbox's host only (kiota then sends no token to any other host).
+The retry handler keeps its behaviour but waits no extra seconds, so throttling tests stay
+fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 from kiota_abstractions.authentication import (
-    AccessTokenProvider,
-    AllowedHostsValidator,
     BaseBearerTokenAuthenticationProvider,
 )
 from kiota_http.middleware.options import RetryHandlerOption, UrlReplaceHandlerOption
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph.graph_service_client import GraphServiceClient
 from msgraph_core import GraphClientFactory
-from typing_extensions import override
 
+from connectors.graph.auth import StaticTokenProvider
 from flywheel_sync.sandbox.graph.app import GRAPH_ROOT
 from flywheel_sync.sandbox.services import SandboxCredentials
 
-__all__ = ["GRAPH_TOKEN", "StaticTokenProvider", "graph_client"]
+__all__ = ["GRAPH_TOKEN", "graph_client"]
 
 GRAPH_TOKEN = SandboxCredentials().graph_token
-
-
-class StaticTokenProvider(AccessTokenProvider):
-    """Gives one fixed token, and only for the allowed hosts."""
-
-    def __init__(self, token: str, hosts: list[str]) -> None:
-        self._token = token
-        self._hosts = AllowedHostsValidator(hosts)
-
-    @override
-    async def get_authorization_token(
-        self, uri: str, additional_authentication_context: dict[str, Any] | None = None
-    ) -> str:
-        return self._token if self._hosts.is_url_host_valid(uri) else ""
-
-    @override
-    def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
-        return self._hosts
 
 
 @asynccontextmanager

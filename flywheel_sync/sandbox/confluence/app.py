@@ -8,7 +8,7 @@ Error bodies follow each version: v1 ``{"statusCode", "data", "message"}``, v2
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -24,10 +24,10 @@ from flywheel_sync.sandbox.confluence.rendering import (
     v2_page,
     v2_property,
 )
+from flywheel_sync.sandbox.handlers import Handler, answering
 
 __all__ = ["confluence_routes"]
 
-Handler = Callable[[Request], Awaitable[Response]]
 _V2_CODES = {400: "INVALID_REQUEST_PARAMETER", 404: "NOT_FOUND", 409: "CONFLICT"}
 
 
@@ -54,13 +54,7 @@ def _v2_error(error: ConfluenceError) -> Response:
 
 
 def _guarded(handler: Handler, on_error: Callable[[ConfluenceError], Response]) -> Handler:
-    async def guarded(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except ConfluenceError as error:
-            return on_error(error)
-
-    return guarded
+    return answering(handler, {ConfluenceError: on_error})
 
 
 async def _json_object(request: Request) -> dict[str, Any]:

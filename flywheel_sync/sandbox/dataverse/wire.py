@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from flywheel_sync.sandbox.handlers import Handler, answering
 
 __all__ = [
     "MEDIA_TYPE",
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 JSONBody = dict[str, Any]
-Handler = Callable[[Request], Awaitable[Response]]
 MEDIA_TYPE = "application/json; odata.metadata=minimal"
 
 
@@ -84,14 +85,7 @@ def odata_json(
 
 def guarded(handler: Handler) -> Handler:
     """``handler`` with every `DataverseError` it raises answered as Dataverse's error body."""
-
-    async def guarded_handler(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except DataverseError as error:
-            return error.response()
-
-    return guarded_handler
+    return answering(handler, {DataverseError: DataverseError.response})
 
 
 async def read_json(request: Request) -> JSONBody:

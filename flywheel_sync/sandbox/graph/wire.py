@@ -8,13 +8,15 @@ Graph answers every failure with ``{"error": {"code", "message", "innerError"}}`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+from flywheel_sync.sandbox.handlers import Handler, answering
 
 __all__ = [
     "GraphError",
@@ -26,7 +28,6 @@ __all__ = [
 ]
 
 JSONBody = dict[str, Any]
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def graph_error_body(code: str, message: str) -> JSONBody:
@@ -65,14 +66,7 @@ class GraphError(Exception):
 
 def guarded(handler: Handler) -> Handler:
     """``handler`` with every `GraphError` it raises answered as Graph's error body."""
-
-    async def guarded_handler(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except GraphError as error:
-            return error.response()
-
-    return guarded_handler
+    return answering(handler, {GraphError: GraphError.response})
 
 
 async def json_object(request: Request) -> JSONBody:

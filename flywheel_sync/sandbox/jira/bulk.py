@@ -14,7 +14,6 @@ example shows epoch milliseconds); ``/task`` gives epoch milliseconds, as Jira's
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,13 +22,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from flywheel_sync.sandbox.demo.jira_model import JsonObject
+from flywheel_sync.sandbox.handlers import Handler
 from flywheel_sync.sandbox.jira.bulk_input import BulkEditRequest, BulkRejected
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
 from flywheel_sync.sandbox.jira.wire import BadRequest, api_version, base_url, jira_error, json_body
 
 __all__ = ["BulkEditTask", "BulkEdits"]
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass(kw_only=True)

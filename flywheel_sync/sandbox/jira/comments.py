@@ -7,7 +7,6 @@ history, as in Jira.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -15,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue, JsonObject
+from flywheel_sync.sandbox.handlers import Handler
 from flywheel_sync.sandbox.jira.documents import BodyRejected, stored_text
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
 from flywheel_sync.sandbox.jira.rendering import adf
@@ -34,7 +34,6 @@ __all__ = ["IssueComments", "comment_json"]
 COMMENT_PAGE = 100
 COMMENT_PAGE_LIMIT = 5000
 _ORDERS = {"created": False, "+created": False, "-created": True}
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def comment_json(issue: JiraIssue, comment: JsonObject, *, base: str, version: str) -> JsonObject:

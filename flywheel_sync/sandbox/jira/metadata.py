@@ -14,7 +14,6 @@ Every settable field is on every screen. Option, priority and issue type fields 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -27,6 +26,7 @@ from flywheel_sync.sandbox.demo.jira_model import (
     JiraProject,
     JsonObject,
 )
+from flywheel_sync.sandbox.handlers import Handler
 from flywheel_sync.sandbox.jira.catalog import field_json
 from flywheel_sync.sandbox.jira.field_input import FieldInput
 from flywheel_sync.sandbox.jira.store import JiraStore
@@ -43,7 +43,6 @@ __all__ = ["JiraMetadata"]
 
 CREATEMETA_PAGE = 50
 CREATEMETA_LIMIT = 200
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 class JiraMetadata:

@@ -10,12 +10,12 @@ apart from the issue and signals them with their own ``issue_property_set`` even
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flywheel_sync.sandbox.handlers import Handler
 from flywheel_sync.sandbox.jira.store import JiraStore
 from flywheel_sync.sandbox.jira.wire import (
     BadRequest,
@@ -31,7 +31,6 @@ __all__ = ["PROPERTY_KEY_LIMIT", "PROPERTY_VALUE_LIMIT", "IssueProperties"]
 
 PROPERTY_KEY_LIMIT = 255
 PROPERTY_VALUE_LIMIT = 32768
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 class IssueProperties:

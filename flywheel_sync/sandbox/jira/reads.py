@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from flywheel_sync.sandbox.handlers import Handler, answering
 from flywheel_sync.sandbox.jira.catalog import field_json
 from flywheel_sync.sandbox.jira.rendering import FieldSelection, issue_json
 from flywheel_sync.sandbox.jira.search import IssueSearch, SearchError, SearchPage
@@ -25,7 +25,6 @@ from flywheel_sync.sandbox.jira.wire import (
 
 __all__ = ["JiraReads"]
 
-Handler = Callable[[Request], Awaitable[Response]]
 _REMOVED_SEARCH = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at "
@@ -207,12 +206,10 @@ def _gone(issue_id: str) -> Any:
 
 
 def _guarded(handler: Handler) -> Handler:
-    async def guarded(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except SearchError as error:
-            return jira_error(400, *error.messages)
-        except BadRequest as problem:
-            return jira_error(400, problem.message)
-
-    return guarded
+    return answering(
+        handler,
+        {
+            SearchError: lambda error: jira_error(400, *error.messages),
+            BadRequest: lambda problem: jira_error(400, problem.message),
+        },
+    )

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue, JsonObject
+from flywheel_sync.sandbox.handlers import Handler, answering
 from flywheel_sync.sandbox.jira.issue_edits import EditRejected, IssueEditor
 from flywheel_sync.sandbox.jira.rendering import FieldSelection, issue_json
 from flywheel_sync.sandbox.jira.wire import (
@@ -33,21 +32,17 @@ from flywheel_sync.sandbox.jira.wire import (
 __all__ = ["BULK_CREATE_LIMIT", "IssueWrites", "guarded"]
 
 BULK_CREATE_LIMIT = 50
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def guarded(handler: Handler) -> Handler:
     """``handler`` with refused requests answered as Jira answers them (400)."""
-
-    async def guard(request: Request) -> Response:
-        try:
-            return await handler(request)
-        except BadRequest as problem:
-            return jira_error(400, problem.message)
-        except EditRejected as rejected:
-            return JSONResponse(rejected.body(), status_code=400)
-
-    return guard
+    return answering(
+        handler,
+        {
+            BadRequest: lambda problem: jira_error(400, problem.message),
+            EditRejected: lambda rejected: JSONResponse(rejected.body(), status_code=400),
+        },
+    )
 
 
 def _created_json(issue: JiraIssue, request: Request) -> JsonObject:

@@ -13,7 +13,7 @@ One route per path answers every method, so a method Planner does not offer ther
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,10 +24,10 @@ from flywheel_sync.sandbox.graph.planner.reads import PlannerReads, entity_body
 from flywheel_sync.sandbox.graph.planner.store import PlannerObject, PlannerStore
 from flywheel_sync.sandbox.graph.planner.task_writes import TaskWrites
 from flywheel_sync.sandbox.graph.wire import GraphError, guarded, json_object
+from flywheel_sync.sandbox.handlers import Handler
 
 __all__ = ["planner_routes"]
 
-Handler = Callable[[Request], Awaitable[Response]]
 _METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
 
