@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from connectors.watermarks import decode_document, encode_document
 
 __all__ = ["PlanWatermark", "etag_digest"]
 
@@ -81,7 +82,6 @@ class PlanWatermark:
         """The watermark text (keys sorted, so equal states give equal text)."""
         read_at = self.structure_read_at
         document = {
-            "v": _VERSION,
             "plan": self.plan,
             "details": self.details,
             "structure_read_at": read_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -90,18 +90,13 @@ class PlanWatermark:
             "buckets": dict(sorted(self.buckets.items())),
             "tasks": dict(sorted(self.tasks.items())),
         }
-        return json.dumps(document, separators=(",", ":"))
+        return encode_document(_VERSION, document)
 
     @classmethod
     def decode(cls, text: str | None) -> PlanWatermark | None:
         """The watermark ``text`` holds; None when there is none or it cannot be read."""
-        if not text:
-            return None
-        try:
-            document = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(document, dict) or document.get("v") != _VERSION:
+        document = decode_document(text, _VERSION)
+        if document is None:
             return None
         buckets, tasks = _digests(document.get("buckets")), _digests(document.get("tasks"))
         if buckets is None or tasks is None:

@@ -17,9 +17,10 @@ Links are Graph's, kept verbatim. A watermark that does not parse reads as none 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from connectors.watermarks import decode_document, encode_document
 
 __all__ = ["ChannelWatermark", "graph_time"]
 
@@ -46,25 +47,20 @@ class ChannelWatermark:
 
     def encode(self) -> str:
         """The watermark text."""
-        document: dict[str, object] = {"v": _VERSION}
+        document: dict[str, object] = {}
         if self.delta is not None:
             document["delta"] = self.delta
         else:
             document["since"] = self.since
             if self.list_link is not None:
                 document["list"] = self.list_link
-        return json.dumps(document, separators=(",", ":"))
+        return encode_document(_VERSION, document)
 
     @classmethod
     def decode(cls, text: str | None) -> ChannelWatermark | None:
         """The watermark ``text`` holds; None when there is none or it cannot be read."""
-        if not text:
-            return None
-        try:
-            document = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(document, dict) or document.get("v") != _VERSION:
+        document = decode_document(text, _VERSION)
+        if document is None:
             return None
         fields = {name: document.get(name) for name in ("delta", "since", "list")}
         if not all(value is None or isinstance(value, str) for value in fields.values()):

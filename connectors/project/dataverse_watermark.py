@@ -25,12 +25,13 @@ that cannot be read is treated as none, which costs a full read but never loses 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
+
+from connectors.watermarks import decode_document, encode_document
 
 __all__ = ["ScopeMark", "SeenWindow", "TableMark", "fingerprint"]
 
@@ -106,17 +107,15 @@ class ScopeMark:
     def encode(self) -> str:
         """The watermark string stored with a page."""
         tables = {name: mark.to_json() for name, mark in sorted(self.tables.items())}
-        return json.dumps({"v": _VERSION, "tables": tables}, separators=(",", ":"))
+        return encode_document(_VERSION, {"tables": tables})
 
     @classmethod
     def decode(cls, watermark: str | None) -> ScopeMark:
         """The mark a watermark string holds; an empty one when absent or unreadable."""
-        if not watermark:
+        value = decode_document(watermark, _VERSION)
+        if value is None:
             return cls()
         try:
-            value = json.loads(watermark)
-            if not isinstance(value, dict) or value.get("v") != _VERSION:
-                return cls()
             tables = value.get("tables")
             if not isinstance(tables, dict):
                 return cls()
