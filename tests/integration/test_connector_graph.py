@@ -378,12 +378,14 @@ def test_reads_complete_with_ten_percent_faults(sandbox: SandboxServer) -> None:
 
 def test_reads_complete_under_a_rate_limit(sandbox: SandboxServer) -> None:
     seeded = sandbox.state.organisation.planner
-    set_faults(sandbox, rate_limit=100, burst=3)
+    # 10/s throttles for certain (local requests take milliseconds); a burst of 3 leaves room
+    # for a $batch and a step, which each take a token.
+    set_faults(sandbox, rate_limit=10, burst=3)
     waited: list[float] = []
 
-    def sleep(seconds: float) -> None:  # Retry-After is whole seconds: wait a hundredth
+    def sleep(seconds: float) -> None:  # Retry-After is whole seconds: wait one token's refill
         waited.append(seconds)
-        time.sleep(seconds / 100)
+        time.sleep(0.12)
 
     patient = RetryPolicy(sleep=sleep, max_attempts=8)
     with planner(sandbox, patient) as plans, teams(sandbox, patient) as channels:

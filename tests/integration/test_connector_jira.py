@@ -144,11 +144,12 @@ def test_after_changing_ten_issues_the_next_read_yields_exactly_those(
 
 
 def test_reads_complete_with_faults_and_a_rate_limit(site: SandboxServer) -> None:
-    knobs = {"fault_rate": 0.1, "rate_limit": 20, "burst": 5}
+    # 10/s with a burst of 1 throttles for certain (local requests take milliseconds).
+    knobs = {"fault_rate": 0.1, "rate_limit": 10, "burst": 1}
     requests.post(f"{site.url}/_sandbox/faults", json=knobs, timeout=10).raise_for_status()
     seeded = site.state.organisation.jira
     # Waiting a little per retry lets the token bucket refill without honouring whole seconds.
-    policy = RetryPolicy(sleep=lambda seconds: time.sleep(0.05), max_attempts=12)
+    policy = RetryPolicy(sleep=lambda seconds: time.sleep(0.12), max_attempts=12)
     scopes = {"PMO": "project = PMO", "REG": "project = REG"}
     source = connector(site, policy=policy, scopes=scopes, page_size=50)
 

@@ -212,8 +212,10 @@ def test_reads_complete_with_faults_injected(sandbox: SandboxServer) -> None:
 
 
 def test_reads_complete_under_a_rate_limit(sandbox: SandboxServer) -> None:
-    set_faults(sandbox, rate_limit=50, burst=5)
-    waiting = RetryPolicy(sleep=lambda seconds: time.sleep(0.05), max_attempts=8)
+    # 10/s with a burst of 1 throttles for certain (local requests take milliseconds); waiting
+    # 0.12 s per retry always finds a refilled token.
+    set_faults(sandbox, rate_limit=10, burst=1)
+    waiting = RetryPolicy(sleep=lambda seconds: time.sleep(0.12), max_attempts=8)
 
     with dataverse(sandbox, retry=waiting) as reader:
         found = every_key(Pull().run(reader))
