@@ -29,6 +29,8 @@ Record types (``external_id`` in brackets; every payload is Graph's JSON with it
                            [``<channel id>/<message id>``]
 ``channel_reply``          a reply to a root post (``replyToId`` names it)
                            [``<channel id>/<reply id>``]
+``directory_user``         a message author's Entra user, ``$select``-ed with
+                           ``department`` (which customer wrote it) [user id]
 =========================  ===============================================================
 
 A deleted Planner task or bucket is reported as a record of its type whose payload is
@@ -55,12 +57,14 @@ from connectors.graph.planner import (
 from connectors.graph.planner_watermark import PlanWatermark
 from connectors.graph.session import DEFAULT_GRAPH_URL, GraphSession
 from connectors.graph.teams import CHANNEL_MESSAGE, CHANNEL_REPLY, ChannelRef, TeamsSource
+from connectors.graph.teams_authors import DIRECTORY_USER
 from connectors.graph.teams_watermark import ChannelWatermark
 
 __all__ = [
     "CHANNEL_MESSAGE",
     "CHANNEL_REPLY",
     "DEFAULT_GRAPH_URL",
+    "DIRECTORY_USER",
     "GRAPH_SCOPE",
     "PLANNER_BUCKET",
     "PLANNER_PLAN",

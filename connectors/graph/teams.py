@@ -17,7 +17,9 @@ Scopes are the configured channels, ``<team id>/<channel id>``. Reading one chan
 
 Each page is one `RecordPage` whose watermark is the next link to follow (`ChannelWatermark`),
 so a crash re-reads at most one page. A changed thread is yielded whole: its root post and
-every reply (delta names threads, not replies).
+every reply (delta names threads, not replies). After the messages come the
+``directory_user`` records of the page's authors this source has not yet asked for in its
+lifetime (`teams_authors`): their ``department`` says which customer wrote a message.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from connectors.errors import ConnectorConfigError, RecordError
 from connectors.graph.failures import ExpiredLinkError
 from connectors.graph.reader import GraphReader
 from connectors.graph.session import GraphSession, JsonObject
+from connectors.graph.teams_authors import MessageAuthors
 from connectors.graph.teams_watermark import ChannelWatermark, graph_time
 from connectors.records import RecordPage, SourceRecord
 from connectors.retry import RetryPolicy
@@ -131,6 +134,7 @@ class TeamsSource:
         self.policy = policy or RetryPolicy()
         self.clock_skew = clock_skew
         self.clock = clock
+        self._authors = MessageAuthors(source=name)
 
     def __repr__(self) -> str:
         return f"TeamsSource(name={self.name!r}, channels={len(self.channels)})"
@@ -147,7 +151,8 @@ class TeamsSource:
         Raises:
             ConnectorConfigError: The scope is not a channel, or Graph does not know it (404).
             AuthenticationError: The token lacks ``ChannelMessage.Read.All`` (403), which
-                for an application also needs Microsoft's approval (a protected API).
+                for an application also needs Microsoft's approval (a protected API). A
+                missing ``User.Read.All`` only costs the author records (one warning a run).
             RetryableError: Throttling or failures outlasted the retry policy.
         """
         try:
@@ -206,19 +211,25 @@ class TeamsSource:
         mark: ChannelWatermark | None,
     ) -> RecordPage:
         records: list[SourceRecord] = []
-        replies = 0
+        messages: list[JsonObject] = []
         roots = [m for m in page.get("value") or [] if isinstance(m, dict) and "id" in m]
         for root in roots:
             records.append(_message_record(CHANNEL_MESSAGE, channel, root))
+            messages.append(root)
             for reply in self._replies(reader, channel, root):
                 records.append(_message_record(CHANNEL_REPLY, channel, reply))
-                replies += 1
+                messages.append(reply)
+        authors = self._authors.records(reader, messages)
         return RecordPage(
             scope=channel.scope,
-            records=tuple(records),
+            records=(*records, *authors),
             watermark=None if mark is None else mark.encode(),
             requests=reader.take_requests(),
-            details={"messages": len(roots), "replies": replies},
+            details={
+                "messages": len(roots),
+                "replies": len(messages) - len(roots),
+                "authors": len(authors),
+            },
         )
 
     def _replies(

@@ -14,6 +14,10 @@ Records
     - ``fullChangelog`` (`FULL_CHANGELOG_KEY`): for stage-bearing issues, the complete
       history, oldest first: ``[{"id", "author", "created", "items": [...]}, ...]``.
 
+    And ``jira_field`` records in the scope ``fields`` (read first): every field definition
+    of the site as ``GET /field`` returns it, keyed by field id, so that what reads the issues
+    later (the mapping) finds ``customfield_10010`` by its name without asking Jira again.
+
 Stage-bearing issues
     ``history_issue_types`` names the issue types whose history is completed (e.g.
     ``{"Epic"}``); by default every issue's is (an issue with no history gets ``[]``); an
@@ -44,9 +48,11 @@ Cost of a read
 from connectors.jira.auth import BasicAuth, BearerAuth, JiraAuth
 from connectors.jira.completion import FULL_CHANGELOG_KEY
 from connectors.jira.site import JiraFlavour
-from connectors.jira.source import ISSUE, MAX_PROPERTY_KEYS, JiraSource
+from connectors.jira.source import FIELD, FIELDS_SCOPE, ISSUE, MAX_PROPERTY_KEYS, JiraSource
 
 __all__ = [
+    "FIELD",
+    "FIELDS_SCOPE",
     "FULL_CHANGELOG_KEY",
     "ISSUE",
     "MAX_PROPERTY_KEYS",

@@ -20,9 +20,12 @@ from connectors.jira.watermark import Watermark, parse_jira_time
 from connectors.records import RecordPage, SourceRecord
 from connectors.retry import RetryPolicy
 
-__all__ = ["ISSUE", "MAX_PROPERTY_KEYS", "JiraSource"]
+__all__ = ["FIELD", "FIELDS_SCOPE", "ISSUE", "MAX_PROPERTY_KEYS", "JiraSource"]
 
 ISSUE = "issue"
+FIELD = "jira_field"
+FIELDS_SCOPE = "fields"
+"""The scope holding the site's field definitions: issues keep field ids, people use names."""
 """The record type of every Jira record; its ``external_id`` is the issue key."""
 MAX_PROPERTY_KEYS = 5
 """Cloud's search returns at most five issue properties (jira-wire.md §1)."""
@@ -124,8 +127,8 @@ class JiraSource:
         self._field_ids: tuple[str, ...] | None = None
 
     def scopes(self) -> list[str]:
-        """The configured scope names, in the order given."""
-        return list(self._scopes)
+        """The field catalogue, then the configured scope names in the order given."""
+        return [FIELDS_SCOPE, *self._scopes]
 
     def pages(
         self, scope: str, watermark: str | None, *, full: bool = False
@@ -139,6 +142,9 @@ class JiraSource:
             RetryableError: Jira kept failing (or throttling) past the retry policy.
             RecordError: An issue could not be read (no ``updated``, partial history).
         """
+        if scope == FIELDS_SCOPE:
+            yield self._field_page()
+            return
         jql = self._scopes.get(scope)
         if jql is None:
             raise ConnectorConfigError(f"unknown scope {scope!r}", source=self.name)
@@ -193,6 +199,20 @@ class JiraSource:
             details={"skipped": skipped, "completion_requests": completing},
         )
 
+    def _field_page(self) -> RecordPage:
+        """Every field definition, so the mapping can read ``customfield_10010`` by its name.
+
+        The request is the one field discovery makes anyway; the searches reuse its answer.
+        """
+        definitions = self._site.fields()
+        self._field_ids = self._resolve(definitions)
+        records = tuple(
+            SourceRecord(record_type=FIELD, external_id=str(field["id"]), payload=field)
+            for field in definitions
+            if field.get("id")
+        )
+        return RecordPage(scope=FIELDS_SCOPE, records=records)
+
     def _parse(self, watermark: str, scope: str) -> Watermark:
         try:
             return Watermark.parse(watermark)
@@ -204,12 +224,14 @@ class JiraSource:
 
     def _fields(self) -> tuple[str, ...]:
         if self._field_ids is None:
-            catalog = FieldCatalog(self._site.fields())
-            try:
-                self._field_ids = catalog.resolve_all(self._wanted_fields)
-            except UnknownFieldError as problem:
-                raise ConnectorConfigError(str(problem), source=self.name) from None
+            self._field_ids = self._resolve(self._site.fields())
         return self._field_ids
+
+    def _resolve(self, definitions: list[dict[str, Any]]) -> tuple[str, ...]:
+        try:
+            return FieldCatalog(definitions).resolve_all(self._wanted_fields)
+        except UnknownFieldError as problem:
+            raise ConnectorConfigError(str(problem), source=self.name) from None
 
     def _jql_dates(self) -> JqlDates:
         if self._dates is None:

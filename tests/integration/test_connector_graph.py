@@ -26,6 +26,7 @@ from connectors.errors import AuthenticationError
 from connectors.graph import (
     CHANNEL_MESSAGE,
     CHANNEL_REPLY,
+    DIRECTORY_USER,
     PLANNER_BUCKET,
     PLANNER_PLAN,
     PLANNER_PLAN_DETAILS,
@@ -297,10 +298,14 @@ def test_a_refused_token_is_an_authentication_error(paged: SandboxServer) -> Non
 
 
 def seeded_messages(sandbox: SandboxServer) -> Counter[str]:
+    """The seeded messages and replies, and their distinct authors (all in the directory)."""
     tenant = sandbox.state.organisation.teams
     roots = [m for messages in tenant.messages.values() for m in messages]
-    replies = sum(len(tenant.replies.get(root["id"], [])) for root in roots)
-    return Counter({CHANNEL_MESSAGE: len(roots), CHANNEL_REPLY: replies})
+    replies = [r for root in roots for r in tenant.replies.get(root["id"], [])]
+    authors = {m["from"]["user"]["id"] for m in [*roots, *replies] if m["from"]["user"]}
+    return Counter(
+        {CHANNEL_MESSAGE: len(roots), CHANNEL_REPLY: len(replies), DIRECTORY_USER: len(authors)}
+    )
 
 
 def test_a_full_teams_read_yields_every_message_and_reply(paged: SandboxServer) -> None:

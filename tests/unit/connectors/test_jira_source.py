@@ -20,6 +20,7 @@ from connectors.jira import FULL_CHANGELOG_KEY, BasicAuth, BearerAuth, JiraFlavo
 from connectors.records import RecordPage
 from connectors.retry import RetryPolicy
 from tests.unit.connectors.test_jira_fake_site import (
+    FIELDS,
     T0,
     TOKEN,
     USER,
@@ -84,6 +85,22 @@ def test_a_record_is_the_issue_json_keyed_by_issue_key(
         "updated": "2026-11-20T09:01:00.000+0000",
         "customfield_10010": {"value": "Onboarding", "id": "10100"},
     }
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_the_fields_scope_yields_every_field_definition_and_is_looked_up_once(
+    flavour: JiraFlavour, mocked: responses.RequestsMock
+) -> None:
+    fake = FakeJira(flavour=flavour, issues=issues(3))
+    jira = source(fake, mocked, fields=["Flywheel Stage"])
+
+    (page,) = jira.pages("fields", None)
+    read(jira)
+
+    assert {record.record_type for record in page.records} == {"jira_field"}
+    assert {record.external_id for record in page.records} == {f["id"] for f in FIELDS}
+    assert page.watermark is None
+    assert sum(request.endswith("/field") for request in fake.requests) == 1
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -387,6 +404,6 @@ def test_scopes_are_named_by_their_jql_when_given_as_a_list(
     fake = FakeJira(flavour=JiraFlavour.CLOUD, issues=issues(1))
     jira = source(fake, mocked, scopes=["project = PMO", "filter = 10001"])
 
-    assert jira.scopes() == ["project = PMO", "filter = 10001"]
+    assert jira.scopes() == ["fields", "project = PMO", "filter = 10001"]
     assert [p.scope for p in jira.pages("filter = 10001", None)] == ["filter = 10001"]
     assert searched(fake, "jql") == ["(filter = 10001) ORDER BY updated ASC, key ASC"]
