@@ -17,7 +17,14 @@ from typing import Annotated
 import typer
 
 from flywheel_sync import __version__
-from flywheel_sync.cli import config_cmd, init_cmd, pull_cmd, sandbox_cmd, status_cmd
+from flywheel_sync.cli import (
+    config_cmd,
+    explain_cmd,
+    init_cmd,
+    pull_cmd,
+    sandbox_cmd,
+    status_cmd,
+)
 from flywheel_sync.cli.options import GlobalOptions
 from flywheel_sync.cli.report import report_failure
 
@@ -45,6 +52,7 @@ app.add_typer(sandbox_cmd.app, name="sandbox")
 app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 app.command("pull")(pull_cmd.pull)
+app.command("explain")(explain_cmd.explain)
 
 
 def _print_version(value: bool) -> None:

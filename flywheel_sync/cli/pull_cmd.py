@@ -1,14 +1,19 @@
-"""``flywheel-sync pull [--source S] [--full]``: read the tools into the store.
+"""``flywheel-sync pull [--source S] [--full]``: read the tools into the store, then map them.
 
-Incremental by default: each scope continues from its stored watermark. The live display shows
-one line per scope; with ``--log-format json`` (or when stdout is not a terminal) the same
-progress goes to the log as records a job collector can read. Exit 0 when every scope was read
-to its end, 1 when one failed (the others still ran), 2 for a configuration problem.
+Incremental by default: each scope continues from its stored watermark. The records in the
+store are then mapped onto Value Ring entities (``mapping.yaml``), which ``status`` shows
+and ``explain`` explains; records the mapping could not place are counted in the summary.
+
+The live display shows one line per scope; with ``--log-format json`` (or when stdout is not
+a terminal) the same progress goes to the log as records a job collector can read. Exit 0
+when every scope was read to its end, 1 when one failed (the others still ran), 2 for a
+configuration problem.
 """
 
 from __future__ import annotations
 
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +23,7 @@ from rich.table import Table
 from flywheel_sync.cli.options import global_options, load_configuration_for
 
 if TYPE_CHECKING:
+    from flywheel_sync.mapping import MappingOutcome
     from flywheel_sync.pull import PullSummary
 
 __all__ = ["pull"]
@@ -46,6 +52,24 @@ def _summary_table(summary: PullSummary) -> Table:
     return table
 
 
+def _mapping_summary(outcome: MappingOutcome) -> str:
+    counts = outcome.counts()
+    made = ", ".join(
+        f"{count:,} {name.removeprefix('entities.')}"
+        for name, count in counts.items()
+        if name.startswith("entities.")
+    )
+    unplaced = [
+        f"{counts[name]:,} {name}"
+        for name in ("unmatched", "conflicts", "rejected", "disagreements")
+        if counts[name]
+    ]
+    line = f"Mapped {counts['records']:,} records: {made or 'no entities'}."
+    if unplaced:
+        line += f" Not placed: {', '.join(unplaced)} (flywheel-sync explain --unplaced)."
+    return line
+
+
 def pull(
     ctx: typer.Context,
     source: Annotated[
@@ -57,6 +81,7 @@ def pull(
     ] = False,
 ) -> None:
     """Read records from the configured tools into the store (incremental by default)."""
+    from flywheel_sync.mapping import refresh_entities
     from flywheel_sync.pull import PullRunner
     from flywheel_sync.pull.listeners import LiveProgress, LogProgress
     from flywheel_sync.pull.sources import SourceFactory
@@ -81,8 +106,11 @@ def pull(
                 display.enter_context(listener)
             summary = PullRunner(store.records, listener).pull(sources, full=full)
         counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
+        outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
+        counts |= {f"mapped.{name}": count for name, count in outcome.counts().items()}
         store.runs.finish(run_id, RunOutcome.SUCCEEDED if summary.ok else RunOutcome.FAILED, counts)
     stdout.print(_summary_table(summary))
+    stdout.print(_mapping_summary(outcome))
     if not summary.ok:
         failed = [s for s in summary.scopes if not s.ok]
         for scope in failed:

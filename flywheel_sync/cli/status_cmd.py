@@ -11,7 +11,7 @@ from rich.table import Table
 from flywheel_sync.cli.options import load_configuration_for
 
 if TYPE_CHECKING:
-    from flywheel_sync.store import StoreSummary
+    from flywheel_sync.store import EntityRecord, RunRecord, StoreSummary
 
 __all__ = ["status"]
 
@@ -48,6 +48,63 @@ def _experience_rows(summary: StoreSummary) -> dict[str, int]:
     }
 
 
+def _stage_label(value: str | None, kind: str) -> str:
+    from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage
+
+    if value is None:
+        return "-"
+    stage = FlywheelStage(value) if kind == "flywheel" else CustomerExperienceStage(value)
+    return f"{stage.number}. {stage.label}"
+
+
+def _engagements_table(
+    customers: list[EntityRecord], services: list[EntityRecord], engagements: list[EntityRecord]
+) -> Table:
+    """One row per engagement, grouped by customer: the Value Ring as a PMO lead reads it."""
+    service_names = {service.entity_id: service.name for service in services}
+    table = Table(title="Customers and their engagements", title_justify="left")
+    for column in ("customer", "experience stage", "service", "flywheel stage", "cycle", "since"):
+        table.add_column(column)
+    by_customer: dict[str, list[EntityRecord]] = {}
+    for engagement in engagements:
+        by_customer.setdefault(str(engagement.payload.get("customer_id")), []).append(engagement)
+    for customer in customers:
+        own = sorted(by_customer.get(customer.entity_id, []), key=lambda e: e.entity_id)
+        experience = _stage_label(customer.experience_stage, "experience")
+        if not own:
+            table.add_row(customer.name, experience, "-", "-", "", "")
+        for index, engagement in enumerate(own):
+            service_id = str(engagement.payload.get("service_id", "-"))
+            history = engagement.payload.get("stage_history") or [{}]
+            since = str(history[-1].get("entered_at", ""))[:10]
+            table.add_row(
+                customer.name if index == 0 else "",
+                experience if index == 0 else "",
+                service_names.get(
+                    engagement.payload["service_id"], engagement.payload["service_id"]
+                ),
+                _stage_label(engagement.flywheel_stage, "flywheel"),
+                str(engagement.payload.get("cycle", 1)),
+                since,
+            )
+    return table
+
+
+def _mapping_line(run: RunRecord) -> str | None:
+    counts = run.counts
+    if "mapped.records" not in counts:
+        return None
+    unplaced = [
+        f"{counts[f'mapped.{name}']:,} {name}"
+        for name in ("unmatched", "conflicts", "rejected", "disagreements")
+        if counts.get(f"mapped.{name}")
+    ]
+    line = f"last mapping: {counts['mapped.records']:,} records"
+    if unplaced:
+        return f"{line}; not placed: {', '.join(unplaced)} (flywheel-sync explain --unplaced)"
+    return f"{line}, every one placed"
+
+
 def status(ctx: typer.Context) -> None:
     """Show customers, services and engagements by flywheel and experience stage."""
     from flywheel_sync.store import open_configured_store
@@ -58,6 +115,9 @@ def status(ctx: typer.Context) -> None:
     ):
         summary = store.summary()
         location = store.display_url
+        customers = list(store.entities.iter_entities("customer"))
+        services = list(store.entities.iter_entities("service"))
+        engagements = list(store.entities.iter_entities("engagement"))
     stdout.print(f"store: {location}")
     if summary.is_empty:
         stdout.print("The store is empty: nothing has been pulled from the tools yet.")
@@ -66,6 +126,8 @@ def status(ctx: typer.Context) -> None:
     stdout.print(_counts_table("Entities", "kind", summary.entities_by_kind))
     stdout.print(_counts_table("Engagements by flywheel stage", "stage", _flywheel_rows(summary)))
     stdout.print(_counts_table("Customers by experience stage", "stage", _experience_rows(summary)))
+    if customers:
+        stdout.print(_engagements_table(customers, services, engagements))
     if summary.last_run is not None:
         run = summary.last_run
         started = run.started_at.strftime("%Y-%m-%d %H:%M UTC")
@@ -73,3 +135,6 @@ def status(ctx: typer.Context) -> None:
             f"last run: {run.pipeline} ({run.job or 'manual'}) started {started}, "
             f"outcome {run.outcome or 'running'}"
         )
+        mapping = _mapping_line(run)
+        if mapping:
+            stdout.print(mapping)

@@ -122,23 +122,6 @@ def _azure_credential(connection: GraphConnection | DataverseConnection) -> Any:
     return DeviceCodeCredential(client_id=client, tenant_id=tenant)
 
 
-def _quoted(values: Sequence[str]) -> str:
-    return ", ".join('"' + value.replace('"', '\\"') + '"' for value in values)
-
-
-def _jql(selection: RecordSelection) -> str | None:
-    """The JQL a rule's selection reads: its ``jql``, or its projects, narrowed by issue types."""
-    if selection.jql:
-        jql = selection.jql
-    elif selection.projects:
-        jql = f"project in ({_quoted(selection.projects)})"
-    else:
-        return None
-    if selection.issue_types:
-        jql = f"({jql}) AND issuetype in ({_quoted(selection.issue_types)})"
-    return jql
-
-
 def _field_names(rule: MappingRule) -> list[str]:
     """The tool fields a rule reads its values from."""
     values = [getattr(rule, name) for name in type(rule).model_fields]
@@ -146,22 +129,41 @@ def _field_names(rule: MappingRule) -> list[str]:
     return [v.field for v in values if isinstance(v, ValueSource) and v.field]
 
 
-_JIRA_BASE_FIELDS = ("summary", "status", "issuetype", "project", "labels", "parent", "updated")
+_JIRA_BASE_FIELDS = (
+    "summary",
+    "status",
+    "issuetype",
+    "project",
+    "labels",
+    "parent",
+    "created",
+    "updated",
+)
+"""Read for every issue: what the mapping needs to select, name and date any record."""
 _JIRA_ISSUE_KEYS = frozenset({"key", "id", "self"})
 """Members of every issue itself, not fields: never asked for as fields."""
+_JIRA_PART_OF = {"statuscategory": "status", "status category": "status", "type": "issuetype"}
+"""Names the mapping reads that are part of another field (the status's category)."""
 
 
 def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
     settings = factory.configuration.settings.jira[connection]
     rules = [r for r in factory.configuration.mapping.rules if r.source == name]
-    scopes = _required(name, [jql for rule in rules if (jql := _jql(rule.select))], "issues", "jql")
+    scopes = _required(
+        name, [jql for rule in rules if (jql := rule.select.jira_query())], "issues", "jql"
+    )
     token = settings.token.get_secret_value() if settings.token else ""
     auth: JiraAuth = (
         BearerAuth(token=token)
         if settings.auth is AtlassianAuth.BEARER
         else BasicAuth(user=settings.user or "", token=token)
     )
-    named = (f for rule in rules for f in _field_names(rule) if f not in _JIRA_ISSUE_KEYS)
+    named = (
+        _JIRA_PART_OF.get(f.casefold(), f)
+        for rule in rules
+        for f in _field_names(rule)
+        if f not in _JIRA_ISSUE_KEYS
+    )
     fields = dict.fromkeys([*_JIRA_BASE_FIELDS, *named])
     return JiraSource(
         name=name,

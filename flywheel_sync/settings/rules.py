@@ -149,6 +149,25 @@ class RecordSelection(ConfigModel):
         """The selection keys this rule actually sets."""
         return frozenset(name for name in type(self).model_fields if getattr(self, name))
 
+    def jira_query(self) -> str | None:
+        """The JQL a Jira rule reads: its ``jql``, or its projects, narrowed by issue types.
+
+        The pull names each Jira scope by this query, so equal selections share one scope.
+        """
+        if self.jql:
+            jql = self.jql
+        elif self.projects:
+            jql = f"project in ({_quoted(self.projects)})"
+        else:
+            return None
+        if self.issue_types:
+            jql = f"({jql}) AND issuetype in ({_quoted(self.issue_types)})"
+        return jql
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join('"' + value.replace('"', '\\"') + '"' for value in values)
+
 
 class MappingRule(ConfigModel):
     """Turns the records a selection matches into one kind of entity."""
@@ -176,6 +195,21 @@ class MappingRule(ConfigModel):
         default=None,
         description="Joins one entity across tools: records of different rules with the same "
         "join key are the same engagement (e.g. the Jira epic key written on the Planner task).",
+    )
+    engagement: ValueSource | None = Field(
+        default=None,
+        description="For checklist items, needs and work items: the join key (or id) of the "
+        "engagement they belong to, e.g. the parent epic's key of an onboarding sub-task.",
+    )
+    done: ValueSource | None = Field(
+        default=None,
+        description="Whether a checklist item or work item is done: a value mapped to 'true' "
+        "(or yes/done/1) means done, e.g. {field: statusCategory, value_map: {Done: 'true'}}.",
+    )
+    checklist: bool = Field(
+        default=False,
+        description="Engagement rules on Planner or Project: the record's own checklist "
+        "(Planner task details, Project checklist rows) is the engagement's onboarding checklist.",
     )
     attributes: dict[str, ValueSource] = Field(
         default_factory=dict,
@@ -211,6 +245,7 @@ class MappingRule(ConfigModel):
         needed = {
             EntityKind.ENGAGEMENT: ("customer", "service"),
             EntityKind.NEED: ("customer",),
+            EntityKind.CHECKLIST_ITEM: ("engagement",),
         }.get(self.produces, ())
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
@@ -218,5 +253,14 @@ class MappingRule(ConfigModel):
                 "rule_incomplete",
                 "a rule producing {kind} entities needs {names}",
                 {"kind": self.produces.value, "names": " and ".join(repr(n) for n in missing)},
+            )
+        if self.checklist and (
+            self.produces is not EntityKind.ENGAGEMENT or self.tool not in {"planner", "project"}
+        ):
+            raise PydanticCustomError(
+                "checklist",
+                "'checklist: true' reads the checklists of Planner or Project engagement "
+                "records; this rule produces {kind} entities from {tool}",
+                {"kind": self.produces.value, "tool": self.tool},
             )
         return self

@@ -1,0 +1,139 @@
+"""The mapping as one pure function: stored records in, entities and what could not be placed out.
+
+Two passes over the records: the first indexes the context records (fields, plans, buckets,
+authors: see `flywheel_sync.mapping.context`), the second applies every rule to every record
+it selects. No record is dropped silently: a selectable record no rule selects is
+*unmatched*; one two rules turn into the same kind of entity is a *conflict* (the rule
+listed first wins); one that cannot become an entity is *rejected* with its reasons. All
+three are listed by ``flywheel-sync explain --unplaced``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from flywheel_sync.mapping.assembly import Assembly, PreviousStages
+from flywheel_sync.mapping.catalogue import Catalogue
+from flywheel_sync.mapping.context import PRIMARY_TYPES, RecordContext
+from flywheel_sync.mapping.drafts import Draft, RecordKey, draft
+from flywheel_sync.mapping.outcome import Conflict, MappingOutcome, RecordTrace, RuleMatch
+from flywheel_sync.mapping.reading import reader_for
+from flywheel_sync.mapping.selection import RuleSelector
+from flywheel_sync.settings.mapping import MappingFile
+from flywheel_sync.store.rows import StoredRecord
+
+__all__ = ["map_records"]
+
+Records = Callable[[], Iterable[StoredRecord]]
+"""Streams the stored records; called twice (context first, then every record)."""
+
+_SELECTABLE = frozenset(kind for kinds in PRIMARY_TYPES.values() for kind in kinds)
+
+
+def _no_previous(engagement_id: str) -> list[tuple[str, datetime]]:
+    return []
+
+
+def map_records(
+    mapping: MappingFile,
+    records: Records,
+    *,
+    now: datetime,
+    previous: PreviousStages = _no_previous,
+) -> MappingOutcome:
+    """Apply ``mapping``'s rules to the stored records.
+
+    Args:
+        mapping: The validated mapping file.
+        records: Streams the stored records (called twice).
+        now: Stamps the entities; observed stage moves without a fetch time are dated now.
+        previous: An engagement's stored stage changes, for stages that are observed (Planner,
+            Project) rather than read from a history.
+    """
+    context = RecordContext.of(records())
+    catalogue = Catalogue(mapping)
+    selectors = [RuleSelector.of(rule) for rule in mapping.rules]
+    outcome = MappingOutcome()
+    drafts: list[Draft] = []
+    for record in records():
+        if record.record_type not in _SELECTABLE or _deleted(record):
+            continue
+        outcome.records_read += 1
+        reader = reader_for(record, context)
+        trace = RecordTrace(
+            record=RecordKey(
+                source=record.source,
+                record_type=record.record_type,
+                external_id=record.external_id,
+            ),
+            title=reader.title(),
+        )
+        outcome.traces[trace.record] = trace
+        matched = [
+            draft(selector.rule, index, reader, catalogue)
+            for index, selector in enumerate(selectors)
+            if selector.selects(reader)
+        ]
+        if not matched:
+            outcome.unmatched.append(trace)
+        drafts.extend(_settle_conflicts(matched, outcome))
+    assembly = Assembly(catalogue=catalogue, previous=previous, now=now)
+    assembly.build(drafts)
+    _trace_results(outcome, drafts, assembly)
+    outcome.entities = assembly.entities
+    outcome.stage_changes = assembly.stage_changes
+    outcome.rejections = assembly.rejections
+    outcome.disagreements = assembly.disagreements
+    return outcome
+
+
+def _deleted(record: StoredRecord) -> bool:
+    """A tombstone: a Planner object reported removed, a Teams message deleted."""
+    return "@removed" in record.payload or bool(record.payload.get("deletedDateTime"))
+
+
+def _settle_conflicts(matched: list[Draft], outcome: MappingOutcome) -> list[Draft]:
+    """Keep the first draft of each kind; report the others as a conflict."""
+    kept: dict[str, Draft] = {}
+    set_aside: dict[str, list[Draft]] = {}
+    for found in matched:
+        if found.kind.value in kept:
+            set_aside.setdefault(found.kind.value, []).append(found)
+        else:
+            kept[found.kind.value] = found
+    for kind, others in set_aside.items():
+        first = kept[kind]
+        outcome.conflicts.append(
+            Conflict(
+                record=first.record,
+                kind=kind,
+                rules=(first.rule.name, *(other.rule.name for other in others)),
+            )
+        )
+        trace = outcome.traces[first.record]
+        trace.matches.extend(
+            RuleMatch(
+                rule=other.rule.name,
+                kind=kind,
+                readings=tuple(other.readings),
+                problems=tuple(other.problems),
+                entities=(),
+                set_aside=f"conflicts with rule '{first.rule.name}', listed first",
+            )
+            for other in others
+        )
+    return list(kept.values())
+
+
+def _trace_results(outcome: MappingOutcome, drafts: list[Draft], assembly: Assembly) -> None:
+    for found in drafts:
+        outcome.traces[found.record].matches.append(
+            RuleMatch(
+                rule=found.rule.name,
+                kind=found.kind.value,
+                readings=tuple(found.readings),
+                problems=tuple(found.problems),
+                entities=tuple(assembly.produced.get(id(found), ())),
+            )
+        )
