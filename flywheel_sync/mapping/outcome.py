@@ -110,6 +110,10 @@ class MappingOutcome:
             **{f"entities.{kind}": count for kind, count in sorted(kinds.items())},
         }
 
+    def entities_of_kind(self, kind: str) -> list[EntityRecord]:
+        """The entities of one kind, in the order produced."""
+        return [entity for entity in self.entities if entity.kind == kind]
+
     def entities_of(self, entity: tuple[str, str]) -> EntityRecord | None:
         """The entity ``(kind, id)``, if produced."""
         kind, entity_id = entity

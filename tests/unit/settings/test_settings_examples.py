@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from flywheel_sync.mapping import map_records
 from flywheel_sync.settings import configuration_schemas, load_configuration
+from flywheel_sync.store import StoredRecord
 from flywheel_sync.templates import starter_text
 from tests.conftest import CONFIG_DIR
 
@@ -57,3 +62,53 @@ def test_starter_files_name_their_schemas(tmp_path: Path) -> None:
     assert starter_text("mapping.yaml").startswith(
         "# yaml-language-server: $schema=./mapping.schema.json\n"
     )
+
+
+def test_the_data_center_example_reads_the_stage_from_the_workflow_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLYWHEEL_JIRA__ONPREM__TOKEN", "a-personal-access-token")
+    monkeypatch.setenv("FLYWHEEL_CONFLUENCE__ONPREM__TOKEN", "another-token")
+    configuration = load_configuration(CONFIG_DIR / "flywheel.datacenter.example.toml")
+    now = datetime(2026, 11, 23, tzinfo=UTC)
+    issue = StoredRecord(
+        source="jira:onprem",
+        scope='(project in ("PMO")) AND issuetype in ("Engagement")',
+        record_type="issue",
+        external_id="PMO-7",
+        payload={
+            "key": "PMO-7",
+            "fields": {
+                "summary": "Health checks for Finance",
+                "project": {"key": "PMO", "name": "Enterprise PMO"},
+                "issuetype": {"name": "Engagement"},
+                "status": {"name": "Onboarding"},
+                "components": [{"name": "Finance (CFO office)"}],
+                "labels": ["service:health-checks"],
+                "created": "2026-09-01T09:00:00.000+0000",
+            },
+            "fullChangelog": [
+                {
+                    "id": "501",
+                    "created": "2026-10-01T09:00:00.000+0000",
+                    "items": [
+                        {"field": "status", "fromString": "Proposal", "toString": "Onboarding"}
+                    ],
+                }
+            ],
+        },
+        content_hash="-",
+        updated_at=now,
+        fetched_at=now,
+    )
+
+    outcome = map_records(configuration.mapping, lambda: [issue], now=now)
+
+    (engagement,) = outcome.entities_of_kind("engagement")
+    assert engagement.flywheel_stage == "service_onboarding"
+    assert engagement.payload["customer_id"] == "finance"
+    assert engagement.payload["service_id"] == "health-checks"
+    assert [(s["stage"], s["source_ref"]) for s in engagement.payload["stage_history"]] == [
+        ("value_proposition", None),
+        ("service_onboarding", "501"),
+    ]
