@@ -26,7 +26,7 @@ from flywheel_sync.store.rows import StoredRecord
 __all__ = ["map_records"]
 
 Records = Callable[[], Iterable[StoredRecord]]
-"""Streams the stored records; called twice (context first, then every record)."""
+"""Streams stored records; may be called more than once."""
 
 _SELECTABLE = frozenset(kind for kinds in PRIMARY_TYPES.values() for kind in kinds)
 
@@ -41,17 +41,23 @@ def map_records(
     *,
     now: datetime,
     previous: PreviousStages = _no_previous,
+    context_records: Records | None = None,
+    keep_traces: bool = True,
 ) -> MappingOutcome:
     """Apply ``mapping``'s rules to the stored records.
 
     Args:
         mapping: The validated mapping file.
-        records: Streams the stored records (called twice).
+        records: Streams the stored records.
         now: Stamps the entities; observed stage moves without a fetch time are dated now.
         previous: An engagement's stored stage changes, for stages that are observed (Planner,
             Project) rather than read from a history.
+        context_records: Streams just the context records (cheaper than a second pass over
+            every record); ``records`` is read twice without it.
+        keep_traces: Keep what every rule read from every record (``explain`` needs it); when
+            False only the unmatched and conflicting records' traces are kept.
     """
-    context = RecordContext.of(records())
+    context = RecordContext.of((context_records or records)())
     catalogue = Catalogue(mapping)
     selectors = [RuleSelector.of(rule) for rule in mapping.rules]
     outcome = MappingOutcome()
@@ -69,7 +75,8 @@ def map_records(
             ),
             title=reader.title(),
         )
-        outcome.traces[trace.record] = trace
+        if keep_traces:
+            outcome.traces[trace.record] = trace
         matched = [
             draft(selector.rule, index, reader, catalogue)
             for index, selector in enumerate(selectors)
@@ -77,10 +84,11 @@ def map_records(
         ]
         if not matched:
             outcome.unmatched.append(trace)
-        drafts.extend(_settle_conflicts(matched, outcome))
+        drafts.extend(_settle_conflicts(matched, outcome, trace))
     assembly = Assembly(catalogue=catalogue, previous=previous, now=now)
     assembly.build(drafts)
-    _trace_results(outcome, drafts, assembly)
+    if keep_traces:
+        _trace_results(outcome, drafts, assembly)
     outcome.entities = assembly.entities
     outcome.stage_changes = assembly.stage_changes
     outcome.rejections = assembly.rejections
@@ -93,7 +101,9 @@ def _deleted(record: StoredRecord) -> bool:
     return "@removed" in record.payload or bool(record.payload.get("deletedDateTime"))
 
 
-def _settle_conflicts(matched: list[Draft], outcome: MappingOutcome) -> list[Draft]:
+def _settle_conflicts(
+    matched: list[Draft], outcome: MappingOutcome, trace: RecordTrace
+) -> list[Draft]:
     """Keep the first draft of each kind; report the others as a conflict."""
     kept: dict[str, Draft] = {}
     set_aside: dict[str, list[Draft]] = {}
@@ -111,7 +121,6 @@ def _settle_conflicts(matched: list[Draft], outcome: MappingOutcome) -> list[Dra
                 rules=(first.rule.name, *(other.rule.name for other in others)),
             )
         )
-        trace = outcome.traces[first.record]
         trace.matches.extend(
             RuleMatch(
                 rule=other.rule.name,
