@@ -286,14 +286,13 @@ class Assembly:
         for found in items:
             owner = engagements.get((found.engagement_key or "").casefold())
             if owner is None:
-                self._reject(
-                    [found],
-                    [
-                        *found.problems,
-                        f"it belongs to engagement {found.engagement_key!r}, which no "
-                        "engagement rule produced",
-                    ],
+                reason = (
+                    f"it belongs to engagement {found.engagement_key!r}, which no "
+                    "engagement rule produced"
+                    if found.engagement_key
+                    else "engagement: the record holds no value"
                 )
+                self._reject([found], [*found.problems, reason])
                 continue
             template = self._template(services[owner])
             given = found.entity_id if found.rule.id is not None else None
@@ -376,7 +375,8 @@ class Assembly:
         try:
             payload = base | _domain_payload(kind, first, customer, service)
         except ValueError as problem:
-            self._reject(group, [*first.problems, str(problem).splitlines()[0]])
+            reasons = first.problems or [str(problem).splitlines()[0]]
+            self._reject(group, reasons)
             return
         self._add(
             EntityRecord(
@@ -396,7 +396,7 @@ def _domain_payload(
     """The domain object's fields where the kind has one (validated: bad input raises)."""
     if kind is EntityKind.NEED:
         if customer is None:
-            raise ValueError("a need needs a customer: " + "; ".join(first.problems))
+            raise ValueError("a need needs a customer")
         return Need(
             id=first.entity_id,
             customer_id=customer,
@@ -406,7 +406,8 @@ def _domain_payload(
         ).model_dump(mode="json")
     if kind is EntityKind.VALUE_PROPOSITION:
         if customer is None or service is None:
-            raise ValueError("a value proposition needs a customer and a service")
+            missing = [name for name, v in (("customer", customer), ("service", service)) if not v]
+            raise ValueError(f"a value proposition needs a {' and a '.join(missing)}")
         return ValueProposition(
             id=first.entity_id, customer_id=customer, service_ids=(service,)
         ).model_dump(mode="json")

@@ -111,7 +111,9 @@ def observed_moves(
         except StageParseError:
             continue
     if not moves or moves[-1].stage is not current:
-        moves.append(Move(stage=current, at=observed_at, source_ref=source_ref))
+        # A stored move may be later than this fetch: the move seen now cannot precede it.
+        at = max([observed_at, *(move.at for move in moves)])
+        moves.append(Move(stage=current, at=at, source_ref=source_ref))
     return moves
 
 
