@@ -79,6 +79,15 @@ def pull(
     full: Annotated[
         bool, typer.Option("--full", help="Read everything again, ignoring the watermarks.")
     ] = False,
+    parallel: Annotated[
+        int,
+        typer.Option(
+            "--parallel",
+            min=1,
+            max=16,
+            help="Read up to N sources at once (one source's scopes stay in order).",
+        ),
+    ] = 4,
 ) -> None:
     """Read records from the configured tools into the store (incremental by default)."""
     from flywheel_sync.mapping import refresh_entities
@@ -104,7 +113,8 @@ def pull(
         with ExitStack() as display:
             if isinstance(listener, LiveProgress):
                 display.enter_context(listener)
-            summary = PullRunner(store.records, listener).pull(sources, full=full)
+            runner = PullRunner(store.records, listener, max_parallel=parallel)
+            summary = runner.pull(sources, full=full)
         counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
         outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
         counts |= {f"mapped.{name}": count for name, count in outcome.counts().items()}

@@ -80,9 +80,7 @@ def _engagements_table(
             table.add_row(
                 customer.name if index == 0 else "",
                 experience if index == 0 else "",
-                service_names.get(
-                    engagement.payload["service_id"], engagement.payload["service_id"]
-                ),
+                service_names.get(service_id, service_id),
                 _stage_label(engagement.flywheel_stage, "flywheel"),
                 str(engagement.payload.get("cycle", 1)),
                 since,

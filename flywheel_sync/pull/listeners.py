@@ -9,6 +9,7 @@ log a machine-readable record of every scope.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from types import TracebackType
 
@@ -29,10 +30,12 @@ class LogProgress:
 
     def __init__(self) -> None:
         self.retries: Counter[str] = Counter()
+        self._counting = threading.Lock()
 
     def retried(self, source: str, error: RetryableError, wait: float) -> None:
-        """A request of ``source`` is retried after ``wait`` seconds."""
-        self.retries[source] += 1
+        """A request of ``source`` is retried after ``wait`` seconds (called from any thread)."""
+        with self._counting:
+            self.retries[source] += 1
         log.info("retrying %s in %.1f s: %s", source, wait, error.detail)
 
     def scope_started(self, source: str, scope: str) -> None:

@@ -1,6 +1,10 @@
-"""Reads each source scope by scope and stores every page with its watermark, atomically.
+"""Reads the sources in parallel, scope by scope, and stores every page with its watermark.
 
-The runner owns the loop the issue's guarantees depend on:
+Sources are read at the same time on worker threads, at most ``max_parallel`` of them, each
+source's scopes one after the other (`flywheel_sync.pull.readers`). The thread calling `pull`
+is the one writer: it alone touches the store and the listener (a live display is not
+thread-safe), taking the readers' pages from a bounded queue. It owns the guarantees the
+issue depends on:
 
 - a page and the watermark it reaches are stored in one transaction (`upsert_page`), and only
   after the connector yielded the whole page, so a crash re-reads at most one page and never
@@ -9,7 +13,10 @@ The runner owns the loop the issue's guarantees depend on:
   a record error, configuration, credentials), reported with its source and scope, and the run
   ends with exit code 1;
 - ``full=True`` re-reads from the beginning (the watermark is ignored, not erased: it advances
-  again as pages are stored).
+  again as pages are stored);
+- the summary lists the scopes in the order given (sources in order, each one's scopes in its
+  order), whichever finished first; with ``max_parallel=1`` the sources are read one after
+  the other and the listener hears the same things in the same order as from one loop.
 
 The runner knows connectors only through `connectors.records.RecordSource`.
 """
@@ -20,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Final, Protocol, assert_never
 
 from connectors.errors import (
     AuthenticationError,
@@ -30,10 +37,29 @@ from connectors.errors import (
     RetryableError,
 )
 from connectors.records import RecordPage, RecordSource, SourceRecord
+from flywheel_sync.pull.handover import (
+    PageRead,
+    ReaderMessage,
+    ScopeEnded,
+    ScopesFailed,
+    ScopeStarted,
+)
+from flywheel_sync.pull.readers import SourceReaders
 from flywheel_sync.store import RecordRepository
 from flywheel_sync.store.rows import RawRecord
 
-__all__ = ["FailureKind", "PullListener", "PullRunner", "PullSummary", "ScopeOutcome"]
+__all__ = [
+    "DEFAULT_MAX_PARALLEL",
+    "FailureKind",
+    "PullListener",
+    "PullRunner",
+    "PullSummary",
+    "ScopeOutcome",
+]
+
+DEFAULT_MAX_PARALLEL: Final = 4
+"""Sources read at once unless told otherwise: enough to overlap the tools' latencies, few
+enough to stay a polite client of each (every source keeps its own rate limit)."""
 
 
 class FailureKind(StrEnum):
@@ -117,56 +143,123 @@ def _raw(record: SourceRecord) -> RawRecord:
     )
 
 
+class _Outcomes:
+    """The scopes' outcomes per source, kept in the sources' order whatever order they end in."""
+
+    def __init__(self, sources: int) -> None:
+        self._by_source: list[list[ScopeOutcome]] = [[] for _ in range(sources)]
+        self._started: dict[int, float] = {}
+
+    def add(self, index: int, outcome: ScopeOutcome, *, started: float | None = None) -> None:
+        """Add source ``index``'s next scope, being read since ``started`` if it started."""
+        self._by_source[index].append(outcome)
+        if started is not None:
+            self._started[index] = started
+
+    def current(self, index: int) -> ScopeOutcome:
+        """The scope source ``index`` is reading (its reader reads one scope at a time)."""
+        return self._by_source[index][-1]
+
+    def started(self, index: int) -> float:
+        """When the current scope of source ``index`` started."""
+        return self._started[index]
+
+    def summary(self) -> PullSummary:
+        """Every outcome: sources in the given order, each one's scopes in its order."""
+        return PullSummary(scopes=[outcome for scopes in self._by_source for outcome in scopes])
+
+
 class PullRunner:
-    """Pulls sources into the store's raw records."""
+    """Pulls sources into the store's raw records: readers in parallel, one writer.
+
+    Args:
+        records: Where pages and watermarks are stored; only the thread calling `pull`
+            uses it.
+        listener: Told of the progress, always from the thread calling `pull`.
+        max_parallel: How many sources are read at once; 1 reads them one after the other.
+        max_pending_pages: How many pages (and scope notices) may wait for the writer before
+            a reader waits (default: two per parallel source); bounds the memory a fast
+            tool can fill.
+        monotonic: The clock a scope's seconds are measured with.
+
+    Raises:
+        ValueError: ``max_parallel`` or ``max_pending_pages`` is below 1.
+    """
 
     def __init__(
         self,
         records: RecordRepository,
         listener: PullListener,
         *,
+        max_parallel: int = DEFAULT_MAX_PARALLEL,
+        max_pending_pages: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        if max_parallel < 1:
+            raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
+        pending = 2 * max_parallel if max_pending_pages is None else max_pending_pages
+        if pending < 1:
+            raise ValueError(f"max_pending_pages must be at least 1, got {pending}")
         self._records = records
         self._listener = listener
+        self._max_parallel = max_parallel
+        self._max_pending = pending
         self._monotonic = monotonic
 
     def pull(self, sources: Sequence[RecordSource], *, full: bool = False) -> PullSummary:
-        """Read every scope of every source; never raises a connector error."""
-        summary = PullSummary()
-        for source in sources:
-            try:
-                scopes = source.scopes()
-            except ConnectorError as error:
-                summary.scopes.append(self._failed(source.name, "*", error))
-                continue
-            for scope in scopes:
-                summary.scopes.append(self._pull_scope(source, scope, full=full))
-        return summary
+        """Read every scope of every source; never raises a connector error.
 
-    def _failed(self, source: str, scope: str, error: ConnectorError) -> ScopeOutcome:
-        outcome = ScopeOutcome(source=source, scope=scope)
-        outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
-        self._listener.scope_finished(outcome)
-        return outcome
+        Raises:
+            BaseException: A reader's unexpected error (a bug) or the store's, after the
+                other readers were stopped; ``KeyboardInterrupt`` likewise.
+        """
+        outcomes = _Outcomes(len(sources))
+        readers = SourceReaders(
+            sources, full=full, max_parallel=self._max_parallel, max_pending=self._max_pending
+        )
+        with readers:
+            for message in readers.messages():
+                self._take(message, sources, outcomes, full=full)
+        return outcomes.summary()
 
-    def _pull_scope(self, source: RecordSource, scope: str, *, full: bool) -> ScopeOutcome:
-        outcome = ScopeOutcome(source=source.name, scope=scope)
-        self._listener.scope_started(source.name, scope)
-        started = self._monotonic()
-        watermark = None if full else self._records.watermark(source.name, scope)
-        try:
-            for page in source.pages(scope, watermark, full=full):
-                changed = self._records.upsert_page(
-                    source.name, scope, (_raw(r) for r in page.records), page.watermark
-                )
-                outcome.pages += 1
-                outcome.records += len(page.records)
-                outcome.changed += changed
-                outcome.requests += page.requests
-                self._listener.page_stored(outcome, page, changed)
-        except ConnectorError as error:
-            outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
-        outcome.seconds = self._monotonic() - started
-        self._listener.scope_finished(outcome)
-        return outcome
+    def _take(
+        self,
+        message: ReaderMessage,
+        sources: Sequence[RecordSource],
+        outcomes: _Outcomes,
+        *,
+        full: bool,
+    ) -> None:
+        name = sources[message.source].name
+        match message:
+            case ScopeStarted(scope=scope, answer=answer):
+                outcome = ScopeOutcome(source=name, scope=scope)
+                self._listener.scope_started(name, scope)
+                outcomes.add(message.source, outcome, started=self._monotonic())
+                answer.give(None if full else self._records.watermark(name, scope))
+            case PageRead(page=page):
+                self._store(outcomes.current(message.source), page)
+            case ScopeEnded(error=error):
+                outcome = outcomes.current(message.source)
+                if error is not None:
+                    outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
+                outcome.seconds = self._monotonic() - outcomes.started(message.source)
+                self._listener.scope_finished(outcome)
+            case ScopesFailed(error=error):
+                outcome = ScopeOutcome(source=name, scope="*")
+                outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
+                outcomes.add(message.source, outcome)
+                self._listener.scope_finished(outcome)
+            case _:
+                assert_never(message)
+
+    def _store(self, outcome: ScopeOutcome, page: RecordPage) -> None:
+        """Store the page with its watermark (one transaction), then count and report it."""
+        changed = self._records.upsert_page(
+            outcome.source, outcome.scope, (_raw(r) for r in page.records), page.watermark
+        )
+        outcome.pages += 1
+        outcome.records += len(page.records)
+        outcome.changed += changed
+        outcome.requests += page.requests
+        self._listener.page_stored(outcome, page, changed)

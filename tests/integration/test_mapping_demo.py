@@ -173,7 +173,7 @@ def test_explain_shows_the_rule_the_values_read_and_the_engagement_produced(
     assert f"produced engagement {seeded.id}" in by_key
     assert f"current_stage: {seeded.stage.value}" in by_key
     assert "rule planner-engagements → engagement" in by_task
-    assert f"join_key: field 'title' = " in by_task
+    assert "join_key: field 'title' = " in by_task
     assert f"produced engagement {seeded.id}" in by_task
 
 
