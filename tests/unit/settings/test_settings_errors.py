@@ -190,6 +190,17 @@ def test_webhook_url_error_never_shows_the_signature(tmp_path: Path) -> None:
             "rules[0]: a rule producing engagement entities needs 'service'",
         ),
         (
+            MINIMAL_MAPPING.replace("produces: engagement", "produces: checklist_item"),
+            "rules[0]: a rule producing checklist_item entities needs 'engagement'",
+        ),
+        (
+            MINIMAL_MAPPING.replace(
+                "produces: engagement", "produces: engagement\n    checklist: true"
+            ),
+            "rules[0]: 'checklist: true' reads the checklists of Planner or Project engagement "
+            "records; this rule produces engagement entities from jira",
+        ),
+        (
             MINIMAL_MAPPING.replace("{field: Flywheel Stage}", "{field: Stage, bucket: true}"),
             "rules[0].flywheel_stage: give exactly one of 'field', 'bucket', 'label_prefix' or "
             "'constant' (got field, bucket)",
