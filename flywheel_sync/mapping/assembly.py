@@ -202,12 +202,7 @@ class Assembly:
                 f"{teller.record.source}:{teller.ref}@{teller.etag or 'observed'}",
                 FlywheelStage.parse,
             )
-        return tuple(
-            StageTransition(
-                stage=step.stage, entered_at=step.at, cycle=step.cycle, source_ref=step.source_ref
-            )
-            for step in with_cycles(moves)
-        )
+        return with_cycles(moves)
 
     # -- catalogue kinds ----------------------------------------------------------------
 

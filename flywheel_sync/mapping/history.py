@@ -18,12 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage, StageParseError
+from flywheel_sync.domain import (
+    CustomerExperienceStage,
+    FlywheelStage,
+    StageParseError,
+    StageTransition,
+)
 from flywheel_sync.mapping.reading import JiraIssueReader, RecordReader, parse_time
 from flywheel_sync.mapping.values import translate
 from flywheel_sync.settings.rules import ValueSource
 
-__all__ = ["Move", "Transition", "jira_moves", "observed_moves", "with_cycles"]
+__all__ = ["Move", "jira_moves", "observed_moves", "with_cycles"]
 
 FULL_CHANGELOG = "fullChangelog"
 
@@ -117,22 +122,12 @@ def observed_moves(
     return moves
 
 
-@dataclass(frozen=True, kw_only=True)
-class Transition:
-    """A flywheel move with the cycle it belongs to."""
-
-    stage: FlywheelStage
-    at: datetime
-    cycle: int
-    source_ref: str | None
-
-
-def with_cycles(moves: Sequence[Move[FlywheelStage]]) -> list[Transition]:
+def with_cycles(moves: Sequence[Move[FlywheelStage]]) -> tuple[StageTransition, ...]:
     """Number the cycles: entering Awareness Building after Value Recognition starts one.
 
     Consecutive moves to the same stage collapse into the first (no dwell time is lost).
     """
-    transitions: list[Transition] = []
+    transitions: list[StageTransition] = []
     cycle = 1
     for move in sorted(moves, key=lambda m: m.at):
         if transitions:
@@ -142,6 +137,8 @@ def with_cycles(moves: Sequence[Move[FlywheelStage]]) -> list[Transition]:
             if FlywheelStage.starts_new_cycle(last.stage, move.stage):
                 cycle += 1
         transitions.append(
-            Transition(stage=move.stage, at=move.at, cycle=cycle, source_ref=move.source_ref)
+            StageTransition(
+                stage=move.stage, entered_at=move.at, cycle=cycle, source_ref=move.source_ref
+            )
         )
-    return transitions
+    return tuple(transitions)
