@@ -53,17 +53,15 @@ def _summary_table(summary: PullSummary) -> Table:
 
 
 def _mapping_summary(outcome: MappingOutcome) -> str:
+    from flywheel_sync.mapping import unplaced_counts
+
     counts = outcome.counts()
     made = ", ".join(
         f"{count:,} {name.removeprefix('entities.')}"
         for name, count in counts.items()
         if name.startswith("entities.")
     )
-    unplaced = [
-        f"{counts[name]:,} {name}"
-        for name in ("unmatched", "conflicts", "rejected", "disagreements")
-        if counts[name]
-    ]
+    unplaced = unplaced_counts(counts)
     line = f"Mapped {counts['records']:,} records: {made or 'no entities'}."
     if unplaced:
         line += f" Not placed: {', '.join(unplaced)} (flywheel-sync explain --unplaced)."
@@ -90,7 +88,7 @@ def pull(
     ] = 4,
 ) -> None:
     """Read records from the configured tools into the store (incremental by default)."""
-    from flywheel_sync.mapping import refresh_entities
+    from flywheel_sync.mapping import RUN_COUNT_PREFIX, refresh_entities
     from flywheel_sync.pull import PullRunner
     from flywheel_sync.pull.listeners import LiveProgress, LogProgress
     from flywheel_sync.pull.sources import SourceFactory
@@ -117,7 +115,7 @@ def pull(
             summary = runner.pull(sources, full=full)
         counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
         outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
-        counts |= {f"mapped.{name}": count for name, count in outcome.counts().items()}
+        counts |= {RUN_COUNT_PREFIX + name: count for name, count in outcome.counts().items()}
         store.runs.finish(run_id, RunOutcome.SUCCEEDED if summary.ok else RunOutcome.FAILED, counts)
     stdout.print(_summary_table(summary))
     stdout.print(_mapping_summary(outcome))

@@ -89,15 +89,14 @@ def _engagements_table(
 
 
 def _mapping_line(run: RunRecord) -> str | None:
+    from flywheel_sync.mapping import RUN_COUNT_PREFIX, unplaced_counts
+
     counts = run.counts
-    if "mapped.records" not in counts:
+    records = counts.get(RUN_COUNT_PREFIX + "records")
+    if records is None:
         return None
-    unplaced = [
-        f"{counts[f'mapped.{name}']:,} {name}"
-        for name in ("unmatched", "conflicts", "rejected", "disagreements")
-        if counts.get(f"mapped.{name}")
-    ]
-    line = f"last mapping: {counts['mapped.records']:,} records"
+    unplaced = unplaced_counts(counts, RUN_COUNT_PREFIX)
+    line = f"last mapping: {records:,} records"
     if unplaced:
         return f"{line}; not placed: {', '.join(unplaced)} (flywheel-sync explain --unplaced)"
     return f"{line}, every one placed"

@@ -8,16 +8,21 @@ is the pure entry point; `outcome` lists what could not be placed, for ``explain
 
 from flywheel_sync.mapping.mapper import map_records
 from flywheel_sync.mapping.outcome import (
+    RUN_COUNT_PREFIX,
+    UNPLACED,
     Conflict,
     Disagreement,
     MappingOutcome,
     RecordTrace,
     Rejection,
     RuleMatch,
+    unplaced_counts,
 )
 from flywheel_sync.mapping.refresh import map_store, refresh_entities
 
 __all__ = [
+    "RUN_COUNT_PREFIX",
+    "UNPLACED",
     "Conflict",
     "Disagreement",
     "MappingOutcome",
@@ -27,4 +32,5 @@ __all__ = [
     "map_records",
     "map_store",
     "refresh_entities",
+    "unplaced_counts",
 ]

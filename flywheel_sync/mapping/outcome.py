@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flywheel_sync.mapping.drafts import RecordKey
 from flywheel_sync.store.rows import EntityRecord, StageChange
 
 __all__ = [
+    "RUN_COUNT_PREFIX",
+    "UNPLACED",
     "Conflict",
     "Disagreement",
     "MappingOutcome",
     "RecordTrace",
     "Rejection",
     "RuleMatch",
+    "unplaced_counts",
 ]
+
+UNPLACED = ("unmatched", "conflicts", "rejected", "disagreements")
+"""The `MappingOutcome.counts` of what could not be placed, in the order they are shown."""
+
+RUN_COUNT_PREFIX = "mapped."
+"""A run's counts hold the mapping's counts under this prefix (``mapped.unmatched``)."""
+
+
+def unplaced_counts(counts: Mapping[str, int], prefix: str = "") -> list[str]:
+    """``["3 unmatched", "1 conflicts"]``: the non-zero unplaced counts, for summary lines."""
+    return [f"{counts[prefix + name]:,} {name}" for name in UNPLACED if counts.get(prefix + name)]
 
 
 @dataclass(frozen=True, kw_only=True)

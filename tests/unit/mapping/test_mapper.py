@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from flywheel_sync.mapping import Conflict, RuleMatch, map_records
+from flywheel_sync.mapping import (
+    RUN_COUNT_PREFIX,
+    Conflict,
+    RuleMatch,
+    map_records,
+    unplaced_counts,
+)
 from flywheel_sync.mapping.drafts import RecordKey
 from flywheel_sync.store.rows import StoredRecord
 from tests.unit.mapping.microsoft_records import (
@@ -158,3 +164,15 @@ def test_records_are_streamed_twice() -> None:
 
     assert len(calls) == 2
     assert entity(outcome, "engagement", "PMO-10").updated_at == NOW
+
+
+def test_unplaced_counts_lists_the_non_zero_ones_in_order_under_a_prefix() -> None:
+    counts = {
+        "mapped.records": 9,
+        "mapped.unmatched": 2,
+        "mapped.conflicts": 0,
+        "mapped.disagreements": 1,
+    }
+
+    assert unplaced_counts(counts, RUN_COUNT_PREFIX) == ["2 unmatched", "1 disagreements"]
+    assert unplaced_counts({"unmatched": 0, "rejected": 1_200}) == ["1,200 rejected"]
