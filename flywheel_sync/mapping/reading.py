@@ -19,7 +19,21 @@ from typing import Any
 from flywheel_sync.mapping.context import Payload, RecordContext, RecordType
 from flywheel_sync.store.rows import StoredRecord
 
-__all__ = ["ChecklistEntry", "RecordReader", "parse_time", "reader_for", "strings"]
+__all__ = [
+    "JIRA_FIELD_HOLDING",
+    "ChecklistEntry",
+    "RecordReader",
+    "parse_time",
+    "reader_for",
+    "strings",
+]
+
+JIRA_FIELD_HOLDING: Mapping[str, str] = {
+    "statuscategory": "status",
+    "status category": "status",
+    "type": "issuetype",
+}
+"""Names a Jira rule may read that live inside another field: the pull asks for that field."""
 
 _DICT_KEYS = ("key", "value", "name", "displayName", "emailAddress", "mail", "accountId", "title")
 """Which members of a JSON object stand for it, most specific first (a project: key, name)."""
@@ -149,11 +163,11 @@ class JiraIssueReader(RecordReader):
         lowered = name.casefold()
         if lowered in self._MEMBERS:
             return strings(self.payload.get(lowered))
-        if lowered in {"statuscategory", "status category"}:
+        holder = JIRA_FIELD_HOLDING.get(lowered)
+        if holder == "status":
             category = _path(self.fields, "status.statusCategory")
             return strings(category.get("name")) + strings(category.get("key")) if category else ()
-        if lowered == "type":
-            lowered = "issuetype"
+        lowered = holder or lowered
         field_id = self.field_id(lowered if lowered in self.fields else name)
         if field_id in self.fields:
             return strings(self.fields[field_id])

@@ -11,7 +11,7 @@ Jira's to evaluate: such a rule selects the records its own scope read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flywheel_sync.mapping.context import PRIMARY_TYPES
@@ -63,7 +63,7 @@ class RuleSelector:
             return False
         if self.scope is not None and record.scope != self.scope:
             return False
-        if self.matcher is not None and not self.matcher.matches(_jql_values(reader)):
+        if self.matcher is not None and not self.matcher.matches(reader.values):
             return False
         return all(self._key_matches(key, reader) for key in self.rule.select.keys_given())
 
@@ -77,7 +77,3 @@ class RuleSelector:
             wanted = _folded(getattr(self.rule.select, key))
             return bool(wanted & _folded(reader.selection_values(key)))
         return False
-
-
-def _jql_values(reader: RecordReader) -> Callable[[str], tuple[str, ...]]:
-    return reader.values

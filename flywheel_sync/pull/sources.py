@@ -18,6 +18,7 @@ from connectors.jira import BasicAuth, BearerAuth, JiraAuth, JiraFlavour, JiraSo
 from connectors.project import DataverseSource, MspdiFileSource, dataverse_token_provider
 from connectors.records import RecordSource
 from connectors.retry import RetryPolicy
+from flywheel_sync.mapping.reading import JIRA_FIELD_HOLDING
 from flywheel_sync.settings.connections import (
     AtlassianAuth,
     AzureAuth,
@@ -142,8 +143,6 @@ _JIRA_BASE_FIELDS = (
 """Read for every issue: what the mapping needs to select, name and date any record."""
 _JIRA_ISSUE_KEYS = frozenset({"key", "id", "self"})
 """Members of every issue itself, not fields: never asked for as fields."""
-_JIRA_PART_OF = {"statuscategory": "status", "status category": "status", "type": "issuetype"}
-"""Names the mapping reads that are part of another field (the status's category)."""
 
 
 def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
@@ -159,7 +158,7 @@ def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
         else BasicAuth(user=settings.user or "", token=token)
     )
     named = (
-        _JIRA_PART_OF.get(f.casefold(), f)
+        JIRA_FIELD_HOLDING.get(f.casefold(), f)
         for rule in rules
         for f in _field_names(rule)
         if f not in _JIRA_ISSUE_KEYS
