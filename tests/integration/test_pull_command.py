@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
 from flywheel_sync.cli.main import run
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
-from flywheel_sync.store import open_store
+from tests.integration.pull_helpers import requests_between, sandbox_stats, stored_records
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +29,8 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
     return int(ended.value.code or 0), out, err
 
 
-def stats(sandbox: SandboxServer) -> dict[str, Any]:
-    answer: dict[str, Any] = httpx.get(f"{sandbox.url}/_sandbox/stats").json()
-    return answer
-
-
 def stored(config: Path, source: str, record_type: str) -> int:
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
-        return sum(1 for _ in store.records.iter_records(source=source, record_type=record_type))
+    return sum(1 for key in stored_records(config) if key[:2] == (source, record_type))
 
 
 def test_a_full_pull_lands_every_seeded_record_and_a_second_pull_reads_only_lists(
@@ -56,16 +48,11 @@ def test_a_full_pull_lands_every_seeded_record_and_a_second_pull_reads_only_list
     assert stored(config, "planner:northwind", "planner_plan") == len(organisation.planner.plans)
     assert stored(config, "project:northwind", "project_task") == len(organisation.project.tasks)
 
-    before = stats(sandbox)["requests"]
+    before = sandbox_stats(sandbox)
     code, out, err = invoke(capsys, "-c", str(config), "pull")
-    after = stats(sandbox)["requests"]
+    made = requests_between(before, sandbox_stats(sandbox))
 
     assert code == 0, err
-    made = {
-        route: after[route] - before.get(route, 0)
-        for route in after
-        if after[route] != before.get(route, 0)
-    }
     jql_scopes = 5  # the starter mapping's Jira rules select five distinct queries
     assert made["GET /jira/rest/api/3/search/jql"] == jql_scopes
     plans = len(organisation.planner.plans)
