@@ -96,7 +96,10 @@ class _JiraFields:
 
 @dataclass(kw_only=True)
 class RecordContext:
-    """Lookup records by source, type and id; Jira field ids by name; checklist rows by task."""
+    """Lookup records by source, type and id; Jira field ids by name; checklist rows by task.
+
+    Each context record is indexed the one way it is read.
+    """
 
     by_id: dict[tuple[str, str], dict[str, Payload]] = field(
         default_factory=lambda: defaultdict(dict)
@@ -121,9 +124,11 @@ class RecordContext:
         payload = record.payload
         if record.record_type == RecordType.JIRA_FIELD:
             self.jira_fields[record.source].add(payload)
-        elif record.record_type == RecordType.PROJECT_CHECKLIST_ITEM:
+            return
+        if record.record_type == RecordType.PROJECT_CHECKLIST_ITEM:
             task = str(payload.get("_msdyn_projecttaskid_value") or "")
             self.project_checklists[(record.source, task)].append(payload)
+            return
         key = _ID_KEYS.get(record.record_type)
         record_id = str(payload.get(key)) if key and payload.get(key) else record.external_id
         self.by_id[(record.source, record.record_type)][record_id] = payload

@@ -11,18 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage, StageParseError
 from flywheel_sync.mapping.catalogue import Catalogue, Resolution
-from flywheel_sync.mapping.history import Move, jira_moves
+from flywheel_sync.mapping.history import Move, Stage, jira_moves
 from flywheel_sync.mapping.reading import ChecklistEntry, RecordReader
 from flywheel_sync.mapping.values import ReadValue, read_value
 from flywheel_sync.settings.rules import EntityKind, MappingRule, ValueSource
 
 __all__ = ["Draft", "RecordKey", "draft"]
-
-Stage = TypeVar("Stage", FlywheelStage, CustomerExperienceStage)
 
 
 @dataclass(frozen=True, kw_only=True, order=True)
