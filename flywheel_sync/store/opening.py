@@ -19,6 +19,7 @@ from flywheel_sync.store.ports import (
     EntityRepository,
     KPIRepository,
     OutboxRepository,
+    OwnershipRepository,
     PlanRepository,
     RecordRepository,
     RunRepository,
@@ -31,6 +32,7 @@ from flywheel_sync.store.sql import (
     SqlEntityRepository,
     SqlKPIRepository,
     SqlOutboxRepository,
+    SqlOwnershipRepository,
     SqlPlanRepository,
     SqlRecordRepository,
     SqlRunRepository,
@@ -61,6 +63,7 @@ class Store:
     kpis: KPIRepository
     plans: PlanRepository
     outbox: OutboxRepository
+    owned: OwnershipRepository
     audit: AuditRepository
     runs: RunRepository
     _summary: SummaryReader = field(repr=False)
@@ -114,6 +117,7 @@ def open_store(url: str, *, clock: Clock = _utc_now) -> Store:
         kpis=SqlKPIRepository(sessions),
         plans=SqlPlanRepository(sessions, clock=clock),
         outbox=SqlOutboxRepository(sessions, clock=clock),
+        owned=SqlOwnershipRepository(sessions),
         audit=SqlAuditRepository(sessions),
         runs=SqlRunRepository(sessions, clock=clock),
         _summary=SqlSummaryReader(sessions),

@@ -17,6 +17,7 @@ from flywheel_sync.store.rows import (
     JSONObject,
     MeasurementRecord,
     OutboxEntry,
+    OwnedValue,
     PlannedWrite,
     PlanRecord,
     PlanStatus,
@@ -34,6 +35,7 @@ __all__ = [
     "EntityRepository",
     "KPIRepository",
     "OutboxRepository",
+    "OwnershipRepository",
     "PlanRepository",
     "RecordRepository",
     "RunRepository",
@@ -155,12 +157,20 @@ class OutboxRepository(Protocol):
         """
         ...
 
-    def mark_applied(self, entry_id: int, *, audit: AuditEntry) -> None:
-        """Settle an in-flight entry as applied, recording ``audit`` with it.
+    def mark_applied(
+        self, entry_id: int, *, audit: AuditEntry, owned: Iterable[OwnedValue] = ()
+    ) -> None:
+        """Settle an in-flight entry as applied, recording ``audit`` and ``owned`` with it.
+
+        One transaction: a crash never leaves a write applied without its ownership record.
 
         Raises:
             StoreStateError: The entry does not exist or is not in flight.
         """
+        ...
+
+    def supersede(self, entry_ids: Iterable[int]) -> int:
+        """Settle unsettled entries no plan wants any more; returns how many changed."""
         ...
 
     def mark_failed(self, entry_id: int, error: str, *, audit: AuditEntry) -> None:
@@ -169,6 +179,22 @@ class OutboxRepository(Protocol):
         Raises:
             StoreStateError: The entry does not exist or is not in flight.
         """
+        ...
+
+
+class OwnershipRepository(Protocol):
+    """What the push last wrote to each tool field or object it owns (see `OwnedValue`)."""
+
+    def get(self, target: str, ref: str, field: str) -> OwnedValue | None:
+        """The owned value of one field, if flywheel-sync ever wrote or adopted it."""
+        ...
+
+    def for_target(self, target: str) -> dict[tuple[str, str], OwnedValue]:
+        """Every owned value of one connection, keyed by ``(ref, field)``."""
+        ...
+
+    def put(self, values: Iterable[OwnedValue]) -> None:
+        """Insert or replace owned values (an adopted value, outside any outbox entry)."""
         ...
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "MeasurementRecord",
     "OutboxEntry",
     "OutboxStatus",
+    "OwnedValue",
     "PlanRecord",
     "PlanStatus",
     "PlannedWrite",
@@ -44,12 +45,16 @@ ENGAGEMENT_KIND = "engagement"
 
 
 class OutboxStatus(StrEnum):
-    """Where a planned write stands: pending → in_flight → applied | failed."""
+    """Where a planned write stands: pending → in_flight → applied | failed | superseded.
+
+    ``superseded``: a later plan no longer wants it (the tool or the data changed first).
+    """
 
     PENDING = "pending"
     IN_FLIGHT = "in_flight"
     APPLIED = "applied"
     FAILED = "failed"
+    SUPERSEDED = "superseded"
 
 
 class PlanStatus(StrEnum):
@@ -218,6 +223,37 @@ class OutboxEntry:
     last_error: str | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OwnedValue:
+    """What the push last wrote (or adopted) for one field or object it owns in a tool.
+
+    ``target`` is the connection (``jira:pmo``), ``ref`` the item (``PMO-12``), ``field`` what
+    in it (``Flywheel Stage``, ``bucket``, ``checklist:owner``, ``page``). ``value`` is the
+    tool's value after our write; ``desired`` what flywheel-sync wanted then (they differ only
+    when a person's value was adopted). ``external_id`` names an object we created (a
+    sub-task key, a checklist item id, a page id); ``version`` the tool's version or ETag
+    after the write.
+    """
+
+    target: str
+    ref: str
+    field: str
+    value: Any
+    written_at: datetime
+    desired: Any = None
+    external_id: str | None = None
+    version: str | None = None
+    run_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self, written_at=self.written_at)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """``(target, ref, field)``: what it is about."""
+        return (self.target, self.ref, self.field)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -34,6 +34,7 @@ __all__ = [
     "EntityModel",
     "KPIMeasurementModel",
     "OutboxModel",
+    "OwnedValueModel",
     "PlanModel",
     "RunModel",
     "SourceRecordModel",
@@ -229,3 +230,23 @@ class AuditModel(Base):
     after: Mapped[Any] = mapped_column(JSON, nullable=True)
     outcome: Mapped[str] = mapped_column(String(_STATUS))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class OwnedValueModel(Base):
+    """What flywheel-sync last wrote (or adopted) for one field or object of a tool.
+
+    The push's memory of its own writes: a later value that differs from ``value`` was made by
+    a person (a conflict), and a value equal to it is our own echo.
+    """
+
+    __tablename__ = "owned_values"
+
+    target: Mapped[str] = mapped_column(String(_NAME), primary_key=True)
+    ref: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    field: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    desired: Mapped[Any] = mapped_column(JSON, nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(_ID))
+    version: Mapped[str | None] = mapped_column(String(_ID))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[str | None] = mapped_column(String(_UUID))

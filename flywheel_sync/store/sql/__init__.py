@@ -2,7 +2,12 @@
 
 from flywheel_sync.store.sql.entities import SqlEntityRepository, SqlStageHistoryRepository
 from flywheel_sync.store.sql.kpis import SqlKPIRepository
-from flywheel_sync.store.sql.push import SqlAuditRepository, SqlOutboxRepository, SqlPlanRepository
+from flywheel_sync.store.sql.push import (
+    SqlAuditRepository,
+    SqlOutboxRepository,
+    SqlOwnershipRepository,
+    SqlPlanRepository,
+)
 from flywheel_sync.store.sql.records import SqlRecordRepository
 from flywheel_sync.store.sql.runs import SqlRunRepository
 from flywheel_sync.store.sql.summary import SqlSummaryReader
@@ -12,6 +17,7 @@ __all__ = [
     "SqlEntityRepository",
     "SqlKPIRepository",
     "SqlOutboxRepository",
+    "SqlOwnershipRepository",
     "SqlPlanRepository",
     "SqlRecordRepository",
     "SqlRunRepository",

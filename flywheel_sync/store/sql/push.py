@@ -1,4 +1,4 @@
-"""Plans, the outbox and the audit log on SQLAlchemy: what push needs to resume without repeats."""
+"""Plans, the outbox, owned values and the audit log on SQLAlchemy: push resumes without repeats."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from flywheel_sync.store.errors import StoreStateError
@@ -17,14 +17,20 @@ from flywheel_sync.store.rows import (
     JSONObject,
     OutboxEntry,
     OutboxStatus,
+    OwnedValue,
     PlannedWrite,
     PlanRecord,
     PlanStatus,
 )
-from flywheel_sync.store.schema import AuditModel, OutboxModel, PlanModel
+from flywheel_sync.store.schema import AuditModel, OutboxModel, OwnedValueModel, PlanModel
 from flywheel_sync.store.sql.transactions import reading, writing
 
-__all__ = ["SqlAuditRepository", "SqlOutboxRepository", "SqlPlanRepository"]
+__all__ = [
+    "SqlAuditRepository",
+    "SqlOutboxRepository",
+    "SqlOwnershipRepository",
+    "SqlPlanRepository",
+]
 
 _KEYS_PER_QUERY = 500
 _UNSETTLED = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
@@ -135,13 +141,30 @@ class SqlOutboxRepository:
             entry.attempts += 1
             entry.updated_at = self._clock()
 
-    def mark_applied(self, entry_id: int, *, audit: AuditEntry) -> None:
-        """Settle an in-flight entry as applied, with its audit entry."""
+    def mark_applied(
+        self, entry_id: int, *, audit: AuditEntry, owned: Iterable[OwnedValue] = ()
+    ) -> None:
+        """Settle an in-flight entry as applied, with its audit entry and owned values."""
         with writing(self._sessions) as session:
             entry = self._entry(session, entry_id, allowed=(OutboxStatus.IN_FLIGHT,))
             entry.status = OutboxStatus.APPLIED.value
             entry.updated_at = self._clock()
             session.add(_audit_model(audit))
+            _put_owned(session, owned)
+
+    def supersede(self, entry_ids: Iterable[int]) -> int:
+        """Settle the unsettled entries among ``entry_ids`` as superseded."""
+        ids = list(entry_ids)
+        if not ids:
+            return 0
+        with writing(self._sessions) as session:
+            result = session.execute(
+                update(OutboxModel)
+                .where(OutboxModel.id.in_(ids))
+                .where(OutboxModel.status.in_([status.value for status in _UNSETTLED]))
+                .values(status=OutboxStatus.SUPERSEDED.value, updated_at=self._clock())
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def mark_failed(self, entry_id: int, error: str, *, audit: AuditEntry) -> None:
         """Settle an in-flight entry as failed with ``error``, with its audit entry."""
@@ -165,6 +188,32 @@ class SqlOutboxRepository:
                 f"this step needs it {' or '.join(sorted(allowed))}"
             )
         return entry
+
+
+class SqlOwnershipRepository:
+    """`OwnershipRepository` on a SQLAlchemy database."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def get(self, target: str, ref: str, field: str) -> OwnedValue | None:
+        """The owned value of one field, if any."""
+        with reading(self._sessions) as session:
+            model = session.get(OwnedValueModel, (target, ref, field))
+            return None if model is None else _owned_value(model)
+
+    def for_target(self, target: str) -> dict[tuple[str, str], OwnedValue]:
+        """Every owned value of one connection, keyed by ``(ref, field)``."""
+        query = select(OwnedValueModel).where(OwnedValueModel.target == target)
+        with reading(self._sessions) as session:
+            return {
+                (model.ref, model.field): _owned_value(model) for model in session.scalars(query)
+            }
+
+    def put(self, values: Iterable[OwnedValue]) -> None:
+        """Insert or replace owned values."""
+        with writing(self._sessions) as session:
+            _put_owned(session, values)
 
 
 class SqlAuditRepository:
@@ -266,4 +315,44 @@ def _audit_model(entry: AuditEntry) -> AuditModel:
         after=entry.after,
         outcome=entry.outcome,
         detail=entry.detail,
+    )
+
+
+def _put_owned(session: Session, values: Iterable[OwnedValue]) -> None:
+    """Replace each value's row: delete-then-insert is portable across SQLite and PostgreSQL."""
+    for value in values:
+        session.execute(
+            delete(OwnedValueModel).where(
+                OwnedValueModel.target == value.target,
+                OwnedValueModel.ref == value.ref,
+                OwnedValueModel.field == value.field,
+            )
+        )
+        session.add(
+            OwnedValueModel(
+                target=value.target,
+                ref=value.ref,
+                field=value.field,
+                value=value.value,
+                desired=value.desired,
+                external_id=value.external_id,
+                version=value.version,
+                written_at=value.written_at,
+                run_id=value.run_id,
+            )
+        )
+        session.flush()
+
+
+def _owned_value(model: OwnedValueModel) -> OwnedValue:
+    return OwnedValue(
+        target=model.target,
+        ref=model.ref,
+        field=model.field,
+        value=model.value,
+        desired=model.desired,
+        external_id=model.external_id,
+        version=model.version,
+        written_at=model.written_at,
+        run_id=model.run_id,
     )

@@ -27,6 +27,7 @@ TABLES = [
     "entities",
     "kpi_measurements",
     "outbox",
+    "owned_values",
     "plans",
     "runs",
     "source_records",
@@ -48,8 +49,8 @@ def migrated(engine: Engine) -> Engine:
     return engine
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert head_revision() == "0001_initial"
+def test_head_is_the_owned_values_revision() -> None:
+    assert head_revision() == "0002_owned_values"
 
 
 def test_an_empty_file_has_no_revision(engine: Engine) -> None:
