@@ -69,6 +69,12 @@ class RecordRepository(Protocol):
         """Stream stored records (optionally of one source and/or type) without loading all."""
         ...
 
+    def get_many(
+        self, source: str, record_type: str, external_ids: Iterable[str]
+    ) -> dict[str, StoredRecord]:
+        """The stored records of one source and type among ``external_ids``, by id."""
+        ...
+
 
 class EntityRepository(Protocol):
     """The Value Ring entities the mapping produced from the records."""

@@ -85,6 +85,23 @@ class SqlRecordRepository:
             for model in session.scalars(query.execution_options(yield_per=YIELD_PER)):
                 yield _stored_record(model)
 
+    def get_many(
+        self, source: str, record_type: str, external_ids: Iterable[str]
+    ) -> dict[str, StoredRecord]:
+        """The stored records of one source and type among ``external_ids``, by id."""
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[str, StoredRecord] = {}
+        with reading(self._sessions) as session:
+            for start in range(0, len(wanted), _KEYS_PER_QUERY):
+                query = select(SourceRecordModel).where(
+                    SourceRecordModel.source == source,
+                    SourceRecordModel.record_type == record_type,
+                    SourceRecordModel.external_id.in_(wanted[start : start + _KEYS_PER_QUERY]),
+                )
+                for model in session.scalars(query):
+                    found[model.external_id] = _stored_record(model)
+        return found
+
 
 def _stored_hashes(
     session: Session, source: str, keys: Sequence[_RecordKey]

@@ -196,3 +196,12 @@ def test_content_hash_ignores_key_order_only(
     two = RawRecord(record_type="issue", external_id="1", payload=second)
 
     assert (one.content_hash == two.content_hash) is equal
+
+
+def test_get_many_finds_the_named_records_of_one_source_and_type(store: Store) -> None:
+    store.records.upsert_page(SOURCE, SCOPE, [raw("PMO-1"), raw("PMO-2"), raw("T1", "task")], None)
+    store.records.upsert_page("jira:other", SCOPE, [raw("PMO-3")], None)
+
+    found = store.records.get_many(SOURCE, "issue", ["PMO-2", "PMO-3", "PMO-2", "T1"])
+
+    assert {key: record.external_id for key, record in found.items()} == {"PMO-2": "PMO-2"}
