@@ -8,12 +8,16 @@ off and wrap every call in `RetryPolicy` instead, so every tool gets the same ru
 - the wait is the tool's ``Retry-After`` when it sent one (integer seconds or an HTTP date,
   `retry_after_seconds`), else exponential backoff with full jitter;
 - attempts are bounded, and so is the total time spent waiting: a wait that would overrun
-  ``max_total_wait`` is not taken, the last error is raised instead.
+  ``max_total_wait`` is not taken, the last error is raised instead;
+- a request that creates something (`for_creates`) is retried only when the tool said it did
+  not handle it (429): after a dropped connection, a timeout or a 5xx the object may exist,
+  and sending again could make it twice. The caller then checks the tool, as the push does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +26,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception_type
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from connectors.errors import RetryableError
 
@@ -53,6 +57,13 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+_THROTTLED = 429
+
+
+def _throttled(error: RetryableError) -> bool:
+    return error.status == _THROTTLED
+
+
 @dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
     """How often and how long to retry transient failures."""
@@ -67,12 +78,21 @@ class RetryPolicy:
     async_sleep: Callable[[float], Awaitable[None]] | None = field(default=None, repr=False)
     jitter: Callable[[float], float] = field(default=lambda cap: random.uniform(0, cap), repr=False)  # noqa: S311 - jitter, not security
     on_retry: RetryListener | None = field(default=None, repr=False)
+    retry_when: Callable[[RetryableError], bool] = field(default=lambda _: True, repr=False)
+    """Which retryable errors to retry; `for_creates` narrows it to throttling."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.max_total_wait < 0 or self.base_delay < 0 or self.max_delay < 0:
             raise ValueError("waits must not be negative")
+
+    def for_creates(self) -> RetryPolicy:
+        """This policy for requests that create: retried only after a 429 (see the module)."""
+        return dataclasses.replace(self, retry_when=_throttled)
+
+    def _retries(self, error: BaseException) -> bool:
+        return isinstance(error, RetryableError) and self.retry_when(error)
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
@@ -94,7 +114,7 @@ class RetryPolicy:
     def call(self, operation: Callable[[], T]) -> T:
         """Run ``operation``, retrying it while it raises `RetryableError`."""
         retrying = Retrying(
-            retry=retry_if_exception_type(RetryableError),
+            retry=retry_if_exception(self._retries),
             wait=self._wait,
             stop=self._stop,
             sleep=self.sleep,
@@ -107,7 +127,7 @@ class RetryPolicy:
         """`call` for coroutines: ``operation()`` is awaited afresh on every attempt."""
         retrying = AsyncRetrying(
             sleep=self.async_sleep or asyncio.sleep,
-            retry=retry_if_exception_type(RetryableError),
+            retry=retry_if_exception(self._retries),
             wait=self._wait,
             stop=self._stop,
             before_sleep=self._notify,

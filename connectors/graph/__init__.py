@@ -41,6 +41,9 @@ objects have no last-modified time in v1.0, so theirs is None.
 
 Watermarks: per plan, the ETag digests of its objects (`PlanWatermark`); per channel, the
 next delta link or the state of a full read (`ChannelWatermark`). Both are JSON text.
+
+Writes: `PlannerWriter` patches tasks and task details (checklists) with ``If-Match``, 20
+to a raw ``$batch``, one `PatchOutcome` per `PlannerPatch` (`connectors.graph.planner_writer`).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from connectors.graph.planner import (
     PlannerSource,
 )
 from connectors.graph.planner_watermark import PlanWatermark
+from connectors.graph.planner_writer import PatchOutcome, PlannerPatch, PlannerWriter
 from connectors.graph.session import DEFAULT_GRAPH_URL, GraphSession
 from connectors.graph.teams import CHANNEL_MESSAGE, CHANNEL_REPLY, ChannelRef, TeamsSource
 from connectors.graph.teams_authors import DIRECTORY_USER
@@ -74,7 +78,10 @@ __all__ = [
     "ChannelWatermark",
     "ExpiredLinkError",
     "GraphSession",
+    "PatchOutcome",
     "PlanWatermark",
+    "PlannerPatch",
     "PlannerSource",
+    "PlannerWriter",
     "TeamsSource",
 ]

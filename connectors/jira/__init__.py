@@ -43,12 +43,25 @@ Cost of a read
     an incremental read with nothing changed is one search request. Per yielded issue:
     nothing more on Cloud except long histories; on Data Center one ``GET /issue`` when
     property keys are configured (its search cannot return properties).
+
+Writes
+    `JiraWriter` (over the same `JiraSite`) sets fields, bulk-edits a select field (Cloud),
+    creates issues in bulk, and leaves comments and issue properties; see
+    `connectors.jira.writer`.
 """
 
 from connectors.jira.auth import BasicAuth, BearerAuth, JiraAuth
 from connectors.jira.completion import FULL_CHANGELOG_KEY
-from connectors.jira.site import JiraFlavour
+from connectors.jira.site import JiraFlavour, JiraSite
 from connectors.jira.source import FIELD, FIELDS_SCOPE, ISSUE, MAX_PROPERTY_KEYS, JiraSource
+from connectors.jira.writer import (
+    BulkEditOutcome,
+    BulkEditUnavailableError,
+    CommentInfo,
+    CreatedIssue,
+    JiraWriter,
+    SubtaskInfo,
+)
 
 __all__ = [
     "FIELD",
@@ -58,7 +71,14 @@ __all__ = [
     "MAX_PROPERTY_KEYS",
     "BasicAuth",
     "BearerAuth",
+    "BulkEditOutcome",
+    "BulkEditUnavailableError",
+    "CommentInfo",
+    "CreatedIssue",
     "JiraAuth",
     "JiraFlavour",
+    "JiraSite",
     "JiraSource",
+    "JiraWriter",
+    "SubtaskInfo",
 ]

@@ -1,7 +1,8 @@
 """One Jira site reached through the jira library, every call retried and its failure mapped.
 
 `JiraSite` owns the library client and is the only place that calls it. Each call goes
-through the connector's `RetryPolicy` and `translate`, with the library's own retries off
+through the connector's `RetryPolicy` and `translate` (reads) or `translate_write` (writes,
+and the reads a writer makes for them), with the library's own retries off
 (``max_retries=0``): one policy decides how long to wait, honouring ``Retry-After``. The
 client is built on first use, so a constructor never touches the network.
 
@@ -13,20 +14,25 @@ the connector's lifetime.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Collection, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+import requests
 from jira import JIRA
+from jira.exceptions import JIRAError
 
+from connectors.errors import ConnectorError
 from connectors.jira.auth import JiraAuth, client_credentials
-from connectors.jira.failures import Subject, translate
+from connectors.jira.failures import Subject, translate, translate_write
 from connectors.retry import RetryPolicy
 
 __all__ = ["JiraFlavour", "JiraSite"]
 
 T = TypeVar("T")
+Translator = Callable[[Exception, Subject], ConnectorError | None]
 
 
 class JiraFlavour(StrEnum):
@@ -79,6 +85,59 @@ class JiraSite:
         """Run ``operation`` on the client under the retry policy, failures translated."""
         return self._retried(self._client(), operation, scope=scope, record=record)
 
+    def write(self, operation: Callable[[JIRA], T], *, record: str | None = None) -> T:
+        """`call` for a write, or a read made for one: failures mapped by `translate_write`."""
+        return self._retried(self._client(), operation, record=record, translator=translate_write)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, str] | None = None,
+        record: str | None = None,
+        answer_on: Collection[int] = (),
+        creates: bool = False,
+    ) -> Any:
+        """One REST request of a writer, retried, failures mapped by `translate_write`.
+
+        For endpoints the library has no method for, or whose method sends more than the one
+        request asked for (``Issue.update`` reads the issue again); the URL is built for the
+        client's REST version as the library builds its own.
+
+        Args:
+            method: ``GET``, ``PUT``, ``POST``, ...
+            path: Below ``/rest/api/<version>/``, e.g. ``issue/PMO-12``.
+            body: Sent as JSON, unless None.
+            params: The query string.
+            record: The issue the request is about, for errors.
+            answer_on: Error statuses whose JSON body is returned instead of raised (bulk
+                create answers 400 when every element failed, listing each one's errors).
+            creates: The request creates something: retried only after a 429
+                (`RetryPolicy.for_creates`).
+
+        Returns:
+            The answer's JSON, or None when it has no body (204).
+        """
+
+        def operation(jira: JIRA) -> Any:
+            data = None if body is None else json.dumps(body)
+            try:
+                response = jira._session.request(
+                    method, jira._get_url(path), data=data, params=dict(params or {})
+                )
+            except JIRAError as error:
+                if error.status_code not in answer_on or error.response is None:
+                    raise
+                response = error.response
+            return _json(response)
+
+        policy = self._policy.for_creates() if creates else self._policy
+        return self._retried(
+            self._client(), operation, record=record, translator=translate_write, policy=policy
+        )
+
     def _retried(
         self,
         client: JIRA,
@@ -86,6 +145,8 @@ class JiraSite:
         *,
         scope: str | None = None,
         record: str | None = None,
+        translator: Translator = translate,
+        policy: RetryPolicy | None = None,
     ) -> T:
         subject = Subject(source=self.source, scope=scope, record=record)
 
@@ -93,12 +154,12 @@ class JiraSite:
             try:
                 return operation(client)
             except Exception as error:
-                translated = translate(error, subject)
+                translated = translator(error, subject)
                 if translated is None:
                     raise
                 raise translated from error
 
-        return self._policy.call(attempt)
+        return (policy or self._policy).call(attempt)
 
     @property
     def flavour(self) -> JiraFlavour:
@@ -227,3 +288,10 @@ class JiraSite:
             record=key,
         )
         return dict(found.raw)
+
+
+def _json(response: requests.Response) -> Any:
+    """The answer's JSON; None for an empty body. A cut-off body raises ``ValueError``."""
+    if not response.content:
+        return None
+    return response.json()

@@ -86,12 +86,15 @@ def jira_routes(
     cloud = flavour is JiraFlavour.CLOUD
     search = IssueSearch(store, clock=lambda: datetime.now(UTC))
     editor = IssueEditor(store, clock=lambda: datetime.now(UTC), author=bot, cloud=cloud)
+    reads = JiraReads(store, search, cloud=cloud)
     # Writes first: ``POST /issue/bulk`` must not be taken for ``/issue/{issue}`` by the
     # request counters, which stop at the first route whose path matches.
+    if cloud:
+        routes += reads.bulk_fetch_routes()
     routes += IssueWrites(editor).routes()
     routes += IssueComments(editor).routes()
     routes += IssueProperties(store).routes()
     routes += JiraMetadata(store, cloud=cloud).routes()
     if cloud:
         routes += BulkEdits(editor).routes()
-    return routes + JiraReads(store, search, cloud=cloud).routes()
+    return routes + reads.routes()

@@ -7,17 +7,18 @@ histories, newest first, as Cloud does, so clients must page ``/changelog`` for 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue
 
-__all__ = ["EMBEDDED_CHANGELOG_LIMIT", "FieldSelection", "adf", "issue_json"]
+__all__ = ["EMBEDDED_CHANGELOG_LIMIT", "FieldSelection", "adf", "issue_json", "subtask_json"]
 
 EMBEDDED_CHANGELOG_LIMIT = 20
 _NAVIGABLE_EXCLUDED = frozenset({"comment", "description"})
 _TEXT_FIELDS = frozenset({"description", "environment"})
+_SUBTASK_FIELDS = ("summary", "status", "priority", "issuetype")
 _EXPANDABLE = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 
 
@@ -74,6 +75,17 @@ def _field_value(field_id: str, value: Any, *, version: str) -> Any:
     return value
 
 
+def subtask_json(child: JiraIssue, *, base: str, version: str) -> dict[str, Any]:
+    """A sub-task as its parent's ``subtasks`` field lists it."""
+    fields = child.fields
+    return {
+        "id": child.id,
+        "key": child.key,
+        "self": f"{base}/rest/api/{version}/issue/{child.id}",
+        "fields": {name: fields.get(name) for name in _SUBTASK_FIELDS},
+    }
+
+
 def _changelog(issue: JiraIssue) -> dict[str, Any]:
     # Embedded histories come newest first (the /changelog endpoint pages oldest first).
     histories = issue.changelog[::-1][:EMBEDDED_CHANGELOG_LIMIT]
@@ -94,8 +106,13 @@ def issue_json(
     expand: frozenset[str] = frozenset(),
     properties: tuple[str, ...] = (),
     names: dict[str, str] | None = None,
+    subtasks: Sequence[JiraIssue] | None = None,
 ) -> dict[str, Any]:
-    """One issue as a search result or ``GET /issue`` returns it."""
+    """One issue as a search result or ``GET /issue`` returns it.
+
+    ``subtasks``, when given, is listed as the issue's ``subtasks`` field (a navigable field:
+    ``*all``, ``*navigable`` and ``subtasks`` ask for it).
+    """
     result: dict[str, Any] = {
         "expand": _EXPANDABLE,
         "id": issue.id,
@@ -108,6 +125,10 @@ def issue_json(
             for field_id, value in issue.fields.items()
             if selection.wants(field_id)
         }
+        if subtasks is not None and selection.wants("subtasks"):
+            result["fields"]["subtasks"] = [
+                subtask_json(child, base=base, version=version) for child in subtasks
+            ]
     if "changelog" in expand:
         result["changelog"] = _changelog(issue)
     if "names" in expand and names is not None:

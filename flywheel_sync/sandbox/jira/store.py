@@ -54,12 +54,31 @@ class JiraStore:
             self._sprints: dict[int, JsonObject] | None = None
             # Long-running tasks (bulk edits) by id: a reset drops them with every other write.
             self.tasks: dict[str, Any] = {}
+            # Sub-tasks by parent id, rebuilt when ``revision`` has moved (see `subtasks_of`).
+            self._children: dict[str, list[JiraIssue]] = {}
+            self._children_revision = -1
 
     def issue(self, key_or_id: str) -> JiraIssue | None:
         """The issue with this numeric id or key (any case), or None."""
         if key_or_id.isdigit():
             return self._by_id.get(key_or_id)
         return self._by_key.get(key_or_id.upper())
+
+    def subtasks_of(self, issue_id: str) -> list[JiraIssue]:
+        """The sub-tasks whose parent is the issue ``issue_id``, in creation order.
+
+        The index is rebuilt on the first call after any change to issues (``revision``), so
+        reads between writes cost nothing and a re-parented sub-task moves at once.
+        """
+        with self.lock:
+            if self._children_revision != self.revision:
+                children: dict[str, list[JiraIssue]] = {}
+                for issue in self.issues:
+                    parent = issue.fields.get("parent")
+                    if isinstance(parent, dict) and issue.fields["issuetype"].get("subtask"):
+                        children.setdefault(str(parent.get("id")), []).append(issue)
+                self._children, self._children_revision = children, self.revision
+            return list(self._children.get(issue_id, ()))
 
     def touch(self) -> None:
         """Record that some issue's fields changed: search orders cached before are stale."""

@@ -110,6 +110,7 @@ class IssueWrites:
                 version=version,
                 selection=FieldSelection.parse([], default="*all"),
                 expand=expand,
+                subtasks=self.editor.store.subtasks_of(issue.id),
             )
         return JSONResponse(rendered)
 

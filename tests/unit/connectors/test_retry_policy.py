@@ -140,3 +140,23 @@ def test_coroutines_are_retried_with_a_fresh_attempt_each_time() -> None:
 def test_nonsense_settings_are_refused(settings: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="must"):
         RetryPolicy(**settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("error", "calls"),
+    [
+        pytest.param(RetryableError("429", source=SOURCE, status=429), 2, id="throttled: again"),
+        pytest.param(RetryableError("503", source=SOURCE, status=503), 1, id="5xx: not again"),
+        pytest.param(RetryableError("dropped", source=SOURCE), 1, id="network: not again"),
+    ],
+)
+def test_a_create_is_sent_again_only_when_the_tool_did_not_handle_it(
+    error: RetryableError, calls: int
+) -> None:
+    flaky = Flaky(error)
+
+    try:
+        policy([]).for_creates().call(flaky)
+    except RetryableError:
+        assert calls == 1
+    assert flaky.calls == calls
