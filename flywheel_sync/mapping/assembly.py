@@ -357,6 +357,7 @@ class Assembly:
         base: dict[str, Any] = {
             "id": first.entity_id,
             "title": first.title,
+            "rule": first.rule.name,
             "customer_id": customer,
             "service_id": service,
             "engagement_id": engagement,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,17 +28,66 @@ __all__ = [
     "strings",
 ]
 
-JIRA_FIELD_HOLDING: Mapping[str, str] = {
+_HELD_IN_FIELDS: Mapping[str, str] = {
     "statuscategory": "status",
     "status category": "status",
     "type": "issuetype",
 }
-"""Names a Jira rule may read that live inside another field: the pull asks for that field."""
+
+_CHANGELOG_READINGS = ("changes", "first_change", "last_change")
+"""Prefixes of the Jira pseudo-fields read from an issue's changelog (`JiraIssueReader`)."""
+
+
+def _changelog_reading(name: str) -> tuple[str, str] | None:
+    """``("changes", "priority")`` for ``changes:priority``; None for any other name."""
+    prefix, colon, field = name.partition(":")
+    reading = prefix.strip().casefold()
+    if colon and field.strip() and reading in _CHANGELOG_READINGS:
+        return reading, field.strip()
+    return None
+
+
+class _JiraFieldHolding(Mapping[str, str]):
+    """The type of `JIRA_FIELD_HOLDING`: a fixed table, plus names that say their holder.
+
+    ``<field>.<member>`` is held by ``<field>`` and a changelog pseudo-field by the field
+    it reads the changes of; these are answered on lookup but not listed.
+    """
+
+    def __init__(self, fixed: Mapping[str, str]) -> None:
+        self._fixed = dict(fixed)
+
+    def __getitem__(self, name: str) -> str:
+        if name in self._fixed:
+            return self._fixed[name]
+        changed = _changelog_reading(name)
+        if changed is not None:
+            return changed[1]
+        head, dot, member = name.partition(".")
+        if dot and head.strip() and member:
+            return head.strip()
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fixed)
+
+    def __len__(self) -> int:
+        return len(self._fixed)
+
+
+JIRA_FIELD_HOLDING: Mapping[str, str] = _JiraFieldHolding(_HELD_IN_FIELDS)
+"""Names a Jira rule may read that live inside another field: the pull asks for that field.
+
+Besides the fixed names (``statusCategory`` is in ``status``), ``Sprint.startDate`` is held
+by ``Sprint`` and ``changes:priority`` by ``priority`` (the changelog itself comes with every
+issue the pull reads).
+"""
 
 _DICT_KEYS = ("key", "value", "name", "displayName", "emailAddress", "mail", "accountId", "title")
 """Which members of a JSON object stand for it, most specific first (a project: key, name)."""
 
 _TAGS = re.compile(r"<[^>]+>")
+_FULL_CHANGELOG = "fullChangelog"
 
 
 def strings(value: Any) -> tuple[str, ...]:
@@ -142,8 +191,26 @@ class RecordReader:
         return ()
 
 
+def _members(value: Any, dotted: str) -> Any:
+    """``dotted`` inside ``value``, or inside each element when it is a list."""
+    if isinstance(value, list | tuple):
+        return [_members(element, dotted) for element in value]
+    return _path(value, dotted) if isinstance(value, Mapping) else None
+
+
 class JiraIssueReader(RecordReader):
-    """Issues: fields by display name, clause name or id; ``key``/``id`` are issue members."""
+    """Issues: fields by display name, clause name or id; ``key``/``id`` are issue members.
+
+    Besides fields, a rule may read:
+
+    - ``<field>.<member>``: a member of a field's value, or of each element of a list
+      value (``Sprint.startDate``, ``assignee.accountId``); the field by name or id.
+    - changelog pseudo-fields, from the issue's history (``fullChangelog``, stored whole by
+      the connector, else the search's ``changelog.histories``), matching the field by id or
+      name, ignoring case: ``changes:<field>`` is how many times it changed (``"0"`` when
+      never); ``first_change:<field>`` and ``last_change:<field>`` when it first and last
+      changed (ISO 8601; nothing when never).
+    """
 
     _MEMBERS = frozenset({"key", "id", "self"})
 
@@ -163,7 +230,10 @@ class JiraIssueReader(RecordReader):
         lowered = name.casefold()
         if lowered in self._MEMBERS:
             return strings(self.payload.get(lowered))
-        holder = JIRA_FIELD_HOLDING.get(lowered)
+        changelog = _changelog_reading(name)
+        if changelog is not None:
+            return self._changelog_values(*changelog)
+        holder = _HELD_IN_FIELDS.get(lowered)
         if holder == "status":
             category = _path(self.fields, "status.statusCategory")
             return strings(category.get("name")) + strings(category.get("key")) if category else ()
@@ -171,7 +241,38 @@ class JiraIssueReader(RecordReader):
         field_id = self.field_id(lowered if lowered in self.fields else name)
         if field_id in self.fields:
             return strings(self.fields[field_id])
+        head, dot, member = name.partition(".")
+        if dot and member and (held := self.field_id(head)) in self.fields:
+            return strings(_members(self.fields[held], member))
         return strings(_path(self.fields, name)) or strings(_path(self.payload, name))
+
+    def _changes(self, field: str) -> list[Payload]:
+        """The histories changing ``field``, once per changed item, oldest first."""
+        field_id = self.field_id(field)
+        names = {
+            field.casefold(),
+            field_id.casefold(),
+            self.context.jira_field_name(self.record.source, field_id).casefold(),
+        }
+        histories = self.payload.get(_FULL_CHANGELOG)
+        if not isinstance(histories, list):
+            histories = _path(self.payload, "changelog.histories") or []
+        return [
+            history
+            for history in sorted(histories, key=lambda h: str(h.get("created", "")))
+            for item in history.get("items") or ()
+            if item.get("fieldId") == field_id or str(item.get("field", "")).casefold() in names
+        ]
+
+    def _changelog_values(self, reading: str, field: str) -> tuple[str, ...]:
+        changes = self._changes(field)
+        if reading == "changes":
+            return (str(len(changes)),)
+        if not changes:
+            return ()
+        created = (changes[0] if reading == "first_change" else changes[-1]).get("created")
+        moment = parse_time(created)
+        return strings(moment.isoformat() if moment is not None else created)
 
     def title(self) -> str:
         return self.first("summary") or self.ref

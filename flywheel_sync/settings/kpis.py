@@ -53,11 +53,16 @@ class Aggregation(StrEnum):
 
 
 class CustomAggregation(ConfigModel):
-    """A custom KPI: an aggregation over the records some rules produce.
+    """A custom KPI: an aggregation over the work items some rules produce.
 
-    ``ratio`` counts records matching ``where`` *and* ``numerator_where`` over those matching
-    ``where``; ``mean``/``median``/``percentile``/``sum`` read the numeric or duration attribute
-    ``field``.
+    The records are the work items of ``rules`` matching every ``where`` filter (attributes
+    and the engine's derived facts, e.g. ``on_time``, ``open``; compared as text, ignoring
+    case). With ``period_by`` the KPI is measured per period over the records whose
+    ``period_by`` date falls in it; without, on every record as of now (a snapshot).
+
+    ``count`` counts them; ``ratio`` is the percentage (0-100) of them also matching
+    ``numerator_where``; ``sum``/``mean``/``median``/``percentile`` fold the numeric attribute
+    or fact ``field`` (durations: the derived ``lead_time_days``, ``cycle_time_days``).
     """
 
     aggregation: Aggregation
@@ -70,6 +75,11 @@ class CustomAggregation(ConfigModel):
     )
     field: str | None = Field(default=None, description="The attribute aggregated.")
     percentile: float | None = Field(default=None, gt=0, lt=100)
+    period_by: str | None = Field(
+        default=None,
+        description="The date attribute or fact placing a record in a period (e.g. 'due', "
+        "'resolved', 'created'); unset: measured on every record as of now.",
+    )
 
     @model_validator(mode="after")
     def _parameters_fit(self) -> CustomAggregation:

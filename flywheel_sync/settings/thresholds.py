@@ -47,12 +47,17 @@ class ExperienceRule(StrEnum):
 
 
 class DetectorSettings(ConfigModel):
-    """One symptom detector: fires when its metric passes ``threshold`` over enough records."""
+    """One symptom detector: fires when its metric is above ``threshold`` over enough records."""
 
     enabled: bool = True
-    threshold: float = Field(ge=0, description="See each detector's description.")
+    threshold: float = Field(
+        ge=0, description="The symptom shows when the metric is above it; see each detector."
+    )
     min_records: int = Field(
-        default=5, ge=1, description="Fewer records than this is too little evidence."
+        default=5,
+        ge=1,
+        description="The fewest work items the metric must be measured over (see each "
+        "detector); fewer is too little evidence.",
     )
     prescribes: tuple[str, ...] = Field(
         default=(), description="Service ids prescribed when this symptom is diagnosed."
@@ -60,27 +65,38 @@ class DetectorSettings(ConfigModel):
 
 
 class DiagnosisSettings(ConfigModel):
-    """Symptom detectors (the physician model: read symptoms, diagnose, prescribe services)."""
+    """Symptom detectors (the physician model: read symptoms, diagnose, prescribe services).
+
+    Each runs over one customer's work items.
+    """
 
     missed_deadlines: DetectorSettings = Field(
         default=DetectorSettings(threshold=0.2),
-        description="Share of due work finished late or still open past its due date.",
+        description="overdue_ratio: of the work items with a due date, the share resolved "
+        "after it or unresolved with the due date before today (measured over the items with "
+        "a due date).",
     )
     unclear_priorities: DetectorSettings = Field(
         default=DetectorSettings(threshold=1.0),
-        description="Priority changes per issue in the period.",
+        description="priority_churn: priority changes per work item (over the items whose "
+        "rule reads priority_changes).",
     )
     resource_overload: DetectorSettings = Field(
         default=DetectorSettings(threshold=8, min_records=1),
-        description="Open work items per assignee; each assignee above it is evidence.",
+        description="wip_per_person: the open work items of the most loaded assignee; "
+        "each assignee above the threshold is evidence (over the open items with an "
+        "assignee).",
     )
     blocked_work: DetectorSettings = Field(
         default=DetectorSettings(threshold=0.15),
-        description="Share of in-progress time spent blocked.",
+        description="blocked_ratio: of the open work items, the share blocked now (status "
+        "Blocked, or flagged/blocked set) (over the open items whose rule reads status, "
+        "blocked or flagged).",
     )
     scope_churn: DetectorSettings = Field(
         default=DetectorSettings(threshold=0.25),
-        description="Share of work added after the period started.",
+        description="scope_churn_ratio: of the work items in a sprint that has started, "
+        "the share created after the sprint's start (over the items in started sprints).",
     )
 
     def by_kind(self) -> dict[SymptomKind, DetectorSettings]:
