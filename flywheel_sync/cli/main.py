@@ -19,9 +19,12 @@ import typer
 from flywheel_sync import __version__
 from flywheel_sync.cli import (
     config_cmd,
+    diagnose_cmd,
     explain_cmd,
     init_cmd,
+    kpis_cmd,
     pull_cmd,
+    push_cmd,
     sandbox_cmd,
     status_cmd,
 )
@@ -53,6 +56,11 @@ app.command("init")(init_cmd.init)
 app.command("status")(status_cmd.status)
 app.command("pull")(pull_cmd.pull)
 app.command("explain")(explain_cmd.explain)
+app.command("kpis")(kpis_cmd.kpis)
+app.command("diagnose")(diagnose_cmd.diagnose)
+app.command("plan")(push_cmd.plan)
+app.command("apply")(push_cmd.apply)
+app.command("sync")(push_cmd.sync)
 
 
 def _print_version(value: bool) -> None:

@@ -25,8 +25,10 @@ from flywheel_sync.cli.options import global_options, load_configuration_for
 if TYPE_CHECKING:
     from flywheel_sync.mapping import MappingOutcome
     from flywheel_sync.pull import PullSummary
+    from flywheel_sync.settings import Configuration
+    from flywheel_sync.store import Store
 
-__all__ = ["pull"]
+__all__ = ["pull", "pull_counts", "read_and_map", "report_pull"]
 
 stdout = Console(highlight=False, soft_wrap=True)
 
@@ -68,6 +70,57 @@ def _mapping_summary(outcome: MappingOutcome) -> str:
     return line
 
 
+def read_and_map(
+    configuration: Configuration,
+    store: Store,
+    *,
+    json_logs: bool,
+    sources: list[str] | None = None,
+    full: bool = False,
+    parallel: int = 4,
+) -> tuple[PullSummary, MappingOutcome]:
+    """Read the tools into ``store`` with progress, then map the records (pull and sync).
+
+    Raises:
+        ConnectorConfigError: A source is unknown or selects nothing.
+    """
+    from flywheel_sync.mapping import refresh_entities
+    from flywheel_sync.pull import PullRunner
+    from flywheel_sync.pull.listeners import LiveProgress, LogProgress
+    from flywheel_sync.pull.sources import SourceFactory
+
+    live = not json_logs and stdout.is_terminal
+    listener = LiveProgress(stdout) if live else LogProgress()
+    factory = SourceFactory(configuration=configuration, on_retry=listener.retried)
+    with ExitStack() as stack:
+        built = factory.build(sources or factory.names(), stack)
+        with ExitStack() as display:
+            if isinstance(listener, LiveProgress):
+                display.enter_context(listener)
+            summary = PullRunner(store.records, listener, max_parallel=parallel).pull(
+                built, full=full
+            )
+    outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
+    return summary, outcome
+
+
+def pull_counts(summary: PullSummary, outcome: MappingOutcome) -> dict[str, int]:
+    """A pull's counts as a run records them."""
+    from flywheel_sync.mapping import RUN_COUNT_PREFIX
+
+    counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
+    return counts | {RUN_COUNT_PREFIX + name: count for name, count in outcome.counts().items()}
+
+
+def report_pull(summary: PullSummary, outcome: MappingOutcome, *, to: Console = stdout) -> None:
+    """Print the pull's table, the mapping's line, and each failed scope's reason."""
+    to.print(_summary_table(summary))
+    to.print(_mapping_summary(outcome))
+    for scope in summary.scopes:
+        if not scope.ok:
+            to.print(f"[red]{scope.source} {scope.scope}[/]: {scope.failure}")
+
+
 def pull(
     ctx: typer.Context,
     source: Annotated[
@@ -88,39 +141,24 @@ def pull(
     ] = 4,
 ) -> None:
     """Read records from the configured tools into the store (incremental by default)."""
-    from flywheel_sync.mapping import RUN_COUNT_PREFIX, refresh_entities
-    from flywheel_sync.pull import PullRunner
-    from flywheel_sync.pull.listeners import LiveProgress, LogProgress
-    from flywheel_sync.pull.sources import SourceFactory
     from flywheel_sync.store import open_configured_store
     from flywheel_sync.store.rows import RunOutcome
 
     configuration = load_configuration_for(ctx)
-    live = not global_options(ctx).json_logs and stdout.is_terminal
-    listener = LiveProgress(stdout) if live else LogProgress()
-    factory = SourceFactory(configuration=configuration, on_retry=listener.retried)
-    names = source or factory.names()
-    with (
-        open_configured_store(
-            configuration.settings.store, base_dir=configuration.base_dir
-        ) as store,
-        ExitStack() as stack,
-    ):
-        sources = factory.build(names, stack)
+    with open_configured_store(
+        configuration.settings.store, base_dir=configuration.base_dir
+    ) as store:
         run_id = store.runs.start("manual", "pull")
-        with ExitStack() as display:
-            if isinstance(listener, LiveProgress):
-                display.enter_context(listener)
-            runner = PullRunner(store.records, listener, max_parallel=parallel)
-            summary = runner.pull(sources, full=full)
-        counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
-        outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
-        counts |= {RUN_COUNT_PREFIX + name: count for name, count in outcome.counts().items()}
-        store.runs.finish(run_id, RunOutcome.SUCCEEDED if summary.ok else RunOutcome.FAILED, counts)
-    stdout.print(_summary_table(summary))
-    stdout.print(_mapping_summary(outcome))
+        summary, outcome = read_and_map(
+            configuration,
+            store,
+            json_logs=global_options(ctx).json_logs,
+            sources=source,
+            full=full,
+            parallel=parallel,
+        )
+        outcome_kind = RunOutcome.SUCCEEDED if summary.ok else RunOutcome.FAILED
+        store.runs.finish(run_id, outcome_kind, pull_counts(summary, outcome))
+    report_pull(summary, outcome)
     if not summary.ok:
-        failed = [s for s in summary.scopes if not s.ok]
-        for scope in failed:
-            stdout.print(f"[red]{scope.source} {scope.scope}[/]: {scope.failure}")
         raise typer.Exit(1)

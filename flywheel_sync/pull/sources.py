@@ -28,7 +28,7 @@ from flywheel_sync.settings.connections import (
 from flywheel_sync.settings.loading import Configuration
 from flywheel_sync.settings.rules import MappingRule, RecordSelection, ValueSource
 
-__all__ = ["SourceFactory"]
+__all__ = ["SourceFactory", "azure_credential"]
 
 RetryListener = Callable[[str, RetryableError, float], None]
 
@@ -98,13 +98,13 @@ def _graph_session(connection: GraphConnection, name: str) -> GraphSession:
         )
     return GraphSession(
         base_url=connection.base_url,
-        credential=_azure_credential(connection),
+        credential=azure_credential(connection),
         timeout=connection.timeout_seconds,
         name=name,
     )
 
 
-def _azure_credential(connection: GraphConnection | DataverseConnection) -> Any:
+def azure_credential(connection: GraphConnection | DataverseConnection) -> Any:
     """An azure-identity credential for the configured sign-in (imported only when used)."""
     from azure.identity import (
         CertificateCredential,
@@ -215,7 +215,7 @@ def _project(factory: SourceFactory, name: str, connection: str) -> RecordSource
     if settings.auth is AzureAuth.STATIC_TOKEN:
         token = settings.token.get_secret_value() if settings.token else ""
     else:
-        token = dataverse_token_provider(_azure_credential(settings), settings.url, source=name)
+        token = dataverse_token_provider(azure_credential(settings), settings.url, source=name)
     return DataverseSource(
         name=name,
         environment_url=settings.url,

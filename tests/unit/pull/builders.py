@@ -223,6 +223,11 @@ class SpiedRecords:
     ) -> Iterator[StoredRecord]:
         return self._records.iter_records(source=source, record_type=record_type)
 
+    def get_many(
+        self, source: str, record_type: str, external_ids: Iterable[str]
+    ) -> dict[str, StoredRecord]:
+        return self._records.get_many(source, record_type, external_ids)
+
 
 def raised_within(action: Callable[[], object], seconds: float = WAIT) -> BaseException | None:
     """Run ``action`` on a daemon thread; what it raised, failing the test if it hangs."""

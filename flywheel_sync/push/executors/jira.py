@@ -1,0 +1,260 @@
+"""Makes the Jira writes of a plan: stage fields, onboarding sub-tasks, stage comments.
+
+Requests are grouped where Jira allows: many issues moving to the same stage are one
+asynchronous bulk edit on Cloud (``bulk_threshold`` issues or more), sub-tasks are created 50
+to a request. Writes that cannot be made twice safely are checked against the tool first:
+
+- a sub-task is created only if its parent does not list one with the same summary (read
+  from the parent's ``subtasks`` field, which is consistent at once, unlike a search);
+- a comment is posted only if no comment of the issue carries its marker.
+
+An interrupted field write is confirmed by reading the field back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.errors import (
+    ConnectorError,
+    StaleWriteError,
+    WriteRejectedError,
+)
+from connectors.jira import JiraFlavour
+from connectors.jira.writer import BulkEditUnavailableError, CreatedIssue, JiraWriter
+from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage, StageParseError
+from flywheel_sync.push.apply import Claim, Job, Result, Settle, Status, per_connection
+from flywheel_sync.push.changes import Action
+from flywheel_sync.report.jira_comment import comment_has_marker
+from flywheel_sync.store.ports import Clock
+from flywheel_sync.store.rows import OwnedValue
+
+__all__ = ["MARKER_PROPERTY", "JiraExecutor"]
+
+MARKER_PROPERTY = "flywheel-sync"
+"""The issue property every sub-task flywheel-sync creates carries (who made it, for what)."""
+
+_STAGE_KINDS: Mapping[str, type[FlywheelStage] | type[CustomerExperienceStage]] = {
+    "FlywheelStage": FlywheelStage,
+    "CustomerExperienceStage": CustomerExperienceStage,
+}
+
+
+def _means(kind: str, text: str, stage: str) -> bool:
+    """Whether the option ``text`` names the stage labelled ``stage``."""
+    parse = _STAGE_KINDS.get(kind, FlywheelStage).parse
+    try:
+        return parse(text) is parse(stage)
+    except StageParseError:
+        return False
+
+
+@dataclass
+class JiraExecutor:
+    """Runs the Jira jobs of an apply, with one `JiraWriter` per connection."""
+
+    writer_for: Callable[[str], JiraWriter]
+    clock: Clock
+    run_id: str
+    bulk_threshold: int = 10
+    poll: Callable[[float], None] | None = None
+    _claim: Claim = field(init=False, repr=False)
+    _settle: Settle = field(init=False, repr=False)
+
+    def run(self, jobs: Sequence[Job], *, claim: Claim, settle: Settle) -> None:
+        """Make the writes; see `flywheel_sync.push.apply.Executor`."""
+        self._claim, self._settle = claim, settle
+        for writer, batch in per_connection(jobs, self.writer_for, settle):
+            actions = {action: [j for j in batch if j.change.action is action] for action in Action}
+            self._stage_fields(writer, actions[Action.SET])
+            self._sub_tasks(writer, actions[Action.CREATE])
+            self._renames(writer, actions[Action.RENAME])
+            self._comments(writer, actions[Action.COMMENT])
+
+    # -- settling -----------------------------------------------------------------------
+
+    def _owned(self, job: Job, *, external_id: str | None = None) -> OwnedValue:
+        change = job.change
+        return OwnedValue(
+            target=change.connection,
+            ref=change.ref,
+            field=change.field,
+            value=change.after,
+            desired=change.after,
+            external_id=external_id,
+            written_at=self.clock(),
+            run_id=self.run_id,
+        )
+
+    def _done(
+        self, job: Job, status: Status, detail: str = "", external_id: str | None = None
+    ) -> None:
+        owned = self._owned(job, external_id=external_id)
+        self._settle(job, Result(status=status, detail=detail, owned=(owned,)))
+
+    def _fail(self, job: Job, reason: str) -> None:
+        self._settle(job, Result(status=Status.FAILED, detail=reason))
+
+    def _unwanted(self, job: Job) -> None:
+        self._settle(
+            job, Result(status=Status.SUPERSEDED, detail="not written: the plan no longer wants it")
+        )
+
+    # -- stage fields -------------------------------------------------------------------
+
+    def _stage_fields(self, writer: JiraWriter, jobs: list[Job]) -> None:
+        to_write: dict[tuple[str, str], list[Job]] = {}
+        for job in jobs:
+            data = job.change.payload
+            if job.resumed and self._field_shows(writer, job):
+                self._done(job, Status.CONFIRMED, "found written after an interrupted apply")
+                continue
+            if not job.wanted:
+                self._unwanted(job)
+                continue
+            try:
+                options = writer.select_options(job.change.ref, str(data["field_id"]))
+            except WriteRejectedError as refused:
+                self._fail(job, str(refused.detail))
+                continue
+            option = next(
+                (i for text, i in options.items() if _means(data["kind"], text, data["stage"])),
+                None,
+            )
+            if option is None:
+                self._fail(job, f"field {job.change.field!r} has no option for {data['stage']!r}")
+                continue
+            to_write.setdefault((str(data["field_id"]), option), []).append(job)
+        for (field_id, option), group in to_write.items():
+            bulk = len(group) >= self.bulk_threshold and writer.flavour is JiraFlavour.CLOUD
+            if bulk and self._bulk(writer, group, field_id, option):
+                continue
+            for job in group:
+                self._set_one(writer, job, {field_id: {"id": option}})
+
+    def _field_shows(self, writer: JiraWriter, job: Job) -> bool:
+        data = job.change.payload
+        field_id = str(data["field_id"])
+        issue = writer.site.issue(job.change.ref, fields=field_id, expand=None, properties=())
+        value = (issue.get("fields") or {}).get(field_id)
+        text = value.get("value") if isinstance(value, dict) else value
+        return isinstance(text, str) and _means(data["kind"], text, data["stage"])
+
+    def _bulk(self, writer: JiraWriter, group: list[Job], field_id: str, option: str) -> bool:
+        keys = [job.change.ref for job in group]
+        self._claim(group)
+        try:
+            outcome = (
+                writer.bulk_set_select(keys, field_id=field_id, option_id=option, poll=self.poll)
+                if self.poll is not None
+                else writer.bulk_set_select(keys, field_id=field_id, option_id=option)
+            )
+        except BulkEditUnavailableError:
+            return False
+        edited = set(outcome.edited)
+        for job in group:
+            if job.change.ref in edited:
+                self._done(job, Status.APPLIED, "bulk edit")
+            else:
+                reason = outcome.failed.get(job.change.ref, "not edited by the bulk edit")
+                self._fail(job, reason)
+        return True
+
+    def _set_one(self, writer: JiraWriter, job: Job, fields: Mapping[str, Any]) -> None:
+        self._claim([job])
+        try:
+            writer.set_fields(job.change.ref, fields)
+        except StaleWriteError:
+            try:
+                writer.set_fields(job.change.ref, fields)  # Jira's 409: one more try
+            except (WriteRejectedError, StaleWriteError) as refused:
+                self._fail(job, str(refused.detail))
+                return
+        except WriteRejectedError as refused:
+            self._fail(job, str(refused.detail))
+            return
+        self._done(job, Status.APPLIED)
+
+    # -- onboarding sub-tasks -----------------------------------------------------------
+
+    def _sub_tasks(self, writer: JiraWriter, jobs: list[Job]) -> None:
+        existing: dict[str, dict[str, str]] = {}
+        to_create: list[Job] = []
+        for job in jobs:
+            parent = str(job.change.payload["parent"])
+            if parent not in existing:
+                existing[parent] = {
+                    task.summary.strip().casefold(): task.key for task in writer.subtasks(parent)
+                }
+            found = existing[parent].get(str(job.change.after).strip().casefold())
+            if found is not None:
+                self._done(job, Status.CONFIRMED, f"sub-task {found} already exists", found)
+            elif not job.wanted:
+                self._unwanted(job)
+            else:
+                to_create.append(job)
+        if not to_create:
+            return
+        self._claim(to_create)
+        created = writer.create_issues([_sub_task(job) for job in to_create])
+        for job, outcome in zip(to_create, created, strict=True):
+            if isinstance(outcome, CreatedIssue):
+                self._done(job, Status.APPLIED, f"created {outcome.key}", outcome.key)
+            else:
+                self._fail(job, str(outcome.detail))
+
+    def _renames(self, writer: JiraWriter, jobs: list[Job]) -> None:
+        for job in jobs:
+            item = job.change.payload.get("item")
+            if not job.wanted or not item:
+                self._unwanted(job)
+                continue
+            self._claim([job])
+            try:
+                writer.set_fields(str(item), {"summary": job.change.after})
+            except (WriteRejectedError, StaleWriteError) as refused:
+                self._fail(job, str(refused.detail))
+                continue
+            self._done(job, Status.APPLIED, external_id=str(item))
+
+    # -- comments -----------------------------------------------------------------------
+
+    def _comments(self, writer: JiraWriter, jobs: list[Job]) -> None:
+        for job in jobs:
+            data = job.change.payload
+            marker = str(data["marker"])
+            try:
+                comments = writer.comments(job.change.ref)
+            except ConnectorError as error:
+                self._fail(job, str(error))
+                continue
+            found = next((c for c in comments if comment_has_marker(c.body, marker)), None)
+            if found is not None:
+                self._done(job, Status.CONFIRMED, f"comment {found.id} already posted", found.id)
+                continue
+            if not job.wanted:
+                self._unwanted(job)
+                continue
+            self._claim([job])
+            try:
+                comment_id = writer.add_comment(job.change.ref, data["body"])
+            except WriteRejectedError as refused:
+                self._fail(job, str(refused.detail))
+                continue
+            self._done(job, Status.APPLIED, f"comment {comment_id}", comment_id)
+
+
+def _sub_task(job: Job) -> dict[str, Any]:
+    data = job.change.payload
+    fields: dict[str, Any] = {
+        "project": {"key": data["project"]},
+        "parent": {"key": data["parent"]},
+        "issuetype": {"name": data["issuetype"]},
+        "summary": data["summary"],
+    }
+    if data.get("labels"):
+        fields["labels"] = list(data["labels"])
+    marker = {"createdBy": "flywheel-sync", "engagement": data["engagement"], "step": data["step"]}
+    return {"fields": fields, "properties": [{"key": MARKER_PROPERTY, "value": marker}]}

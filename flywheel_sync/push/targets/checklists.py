@@ -1,0 +1,210 @@
+"""Onboarding checklist targets: Jira sub-tasks and Planner checklist items.
+
+For an engagement in Service Onboarding, every step of its service's template should be on its
+checklist. Only what is missing is created, one sub-task or checklist item per step; nothing is
+ever ticked or unticked (people tick), and items people added are never touched. An item
+flywheel-sync created is owned (`OwnedValue` ``checklist:<step>``): renaming the template
+step renames it, and a person deleting or renaming it is a conflict settled by the policy
+(``skip`` leaves it, ``overwrite`` restores it, ``adopt`` accepts it). A step already on the
+checklist that flywheel-sync did not create (put there by a person) is theirs: left alone.
+
+Planner caps a task's checklist at 20 items: steps that do not fit are noted, not sent.
+Planner item ids are chosen by the client; flywheel-sync derives them from the task and the
+step, so writing the same step twice writes the same item.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from flywheel_sync.domain import ChecklistItem, ChecklistTemplateItem
+from flywheel_sync.mapping.context import RecordType
+from flywheel_sync.push.changes import Action
+from flywheel_sync.push.context import PlanBuilder, PlanContext, Slot
+from flywheel_sync.push.ownership import Decision
+from flywheel_sync.settings.rules import EntityKind
+from flywheel_sync.settings.targets import (
+    JiraChecklistMode,
+    JiraChecklistTarget,
+    PlannerChecklistTarget,
+)
+from flywheel_sync.store.rows import JSONObject
+
+__all__ = ["PLANNER_CHECKLIST_LIMIT", "plan_jira_checklists", "plan_planner_checklists"]
+
+PLANNER_CHECKLIST_LIMIT = 20
+"""Checklist items a Planner task may hold (graph-wire.md §1, MaximumChecklistItemsOnTask)."""
+
+JIRA_CHECKLIST = "onboarding_checklists.jira"
+PLANNER_CHECKLIST = "onboarding_checklists.planner"
+_ITEM_NAMESPACE = uuid.UUID("5e0b3f4c-7d1a-4c55-9a53-2b7a0f6f1d10")
+
+
+def checklist_field(step: ChecklistTemplateItem) -> str:
+    """The owned-value field of one step on one task or issue."""
+    return f"checklist:{step.key}"
+
+
+def planner_item_id(task_id: str, step_key: str) -> str:
+    """The checklist item id flywheel-sync gives a step on a task: the same every time."""
+    return str(uuid.uuid5(_ITEM_NAMESPACE, f"{task_id}/{step_key}"))
+
+
+def _record_id(context: PlanContext, engagement_id: str, source: str, kind: str) -> str | None:
+    for ref in context.portfolio.records_of("engagement", engagement_id, source):
+        if ref.record_type == kind:
+            return ref.external_id
+    return None
+
+
+def _items(context: PlanContext, engagement_id: str, source: str) -> Mapping[str, ChecklistItem]:
+    checklist = context.portfolio.checklists.get((engagement_id, source))
+    return {item.key: item for item in checklist.items} if checklist else {}
+
+
+def _label_prefix(context: PlanContext, source: str) -> str | None:
+    """The label prefix the mapping reads sub-task steps from (``onboarding-``), if any."""
+    for rule in context.rules_of(source):
+        if rule.produces is EntityKind.CHECKLIST_ITEM and rule.id and rule.id.label_prefix:
+            return rule.id.label_prefix
+    return None
+
+
+def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> None:
+    """Plan the missing onboarding sub-tasks of engagements in Service Onboarding."""
+    context, source = builder.context, target.source
+    if target.mode is JiraChecklistMode.DESCRIPTION:
+        if context.desired.checklists:
+            builder.note(
+                JIRA_CHECKLIST,
+                source,
+                "mode 'description' is not supported yet: use mode 'subtasks'",
+            )
+        return
+    prefix = _label_prefix(context, source)
+    keys = {
+        engagement_id: key
+        for engagement_id in context.desired.checklists
+        if (key := _record_id(context, engagement_id, source, RecordType.JIRA_ISSUE))
+    }
+    issues = context.state.items(source, RecordType.JIRA_ISSUE, keys.values())
+    for engagement_id, parent in sorted(keys.items(), key=lambda pair: pair[1]):
+        issue = issues.get(parent)
+        if issue is None:
+            continue
+        project = ((issue.payload.get("fields") or {}).get("project") or {}).get("key")
+        present = _items(context, engagement_id, source)
+        for step in context.desired.checklists[engagement_id]:
+            payload: JSONObject = {
+                "parent": parent,
+                "project": project,
+                "issuetype": target.subtask_type,
+                "summary": step.title,
+                "labels": [f"{prefix}{step.key}"] if prefix else [],
+                "engagement": engagement_id,
+                "step": step.key,
+            }
+            _settle_step(
+                builder,
+                Slot(
+                    target=JIRA_CHECKLIST,
+                    tool="jira",
+                    connection=source,
+                    ref=parent,
+                    field=checklist_field(step),
+                ),
+                step=step,
+                present=present.get(step.key),
+                fetched_at=issue.fetched_at,
+                policy_target=target,
+                payload=payload,
+            )
+
+
+def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget) -> None:
+    """Plan the missing checklist items of engagement tasks in Service Onboarding."""
+    context, source = builder.context, target.source
+    task_ids = {
+        engagement_id: task_id
+        for engagement_id in context.desired.checklists
+        if (task_id := _record_id(context, engagement_id, source, RecordType.PLANNER_TASK))
+    }
+    tasks = context.state.items(source, RecordType.PLANNER_TASK, task_ids.values())
+    for engagement_id, task_id in sorted(task_ids.items(), key=lambda pair: pair[1]):
+        task = tasks.get(task_id)
+        if task is None:
+            continue
+        details: Mapping[str, Any] = task.payload.get("details") or {}
+        room = PLANNER_CHECKLIST_LIMIT - len(details.get("checklist") or {})
+        present = _items(context, engagement_id, source)
+        for step in context.desired.checklists[engagement_id]:
+            item_id = planner_item_id(task_id, step.key)
+            payload: JSONObject = {
+                "task_id": task_id,
+                "etag": details.get("@odata.etag"),
+                "item_id": (present[step.key].external_id if step.key in present else item_id),
+                "title": step.title,
+                "engagement": engagement_id,
+                "step": step.key,
+            }
+            if step.key not in present and room <= 0:
+                builder.note(
+                    PLANNER_CHECKLIST,
+                    task_id,
+                    f"step {step.title!r} not added: Planner allows "
+                    f"{PLANNER_CHECKLIST_LIMIT} checklist items per task",
+                )
+                continue
+            planned = len(builder.changes)
+            _settle_step(
+                builder,
+                Slot(
+                    target=PLANNER_CHECKLIST,
+                    tool="planner",
+                    connection=source,
+                    ref=task_id,
+                    field=checklist_field(step),
+                ),
+                step=step,
+                present=present.get(step.key),
+                fetched_at=task.fetched_at,
+                policy_target=target,
+                payload=payload,
+            )
+            created = builder.changes[planned:]
+            room -= sum(1 for change in created if change.action is Action.CREATE)
+
+
+def _settle_step(
+    builder: PlanBuilder,
+    slot: Slot,
+    *,
+    step: ChecklistTemplateItem,
+    present: ChecklistItem | None,
+    fetched_at: Any,
+    policy_target: JiraChecklistTarget | PlannerChecklistTarget,
+    payload: JSONObject,
+) -> Decision | None:
+    owned = builder.owned(slot.connection, slot.ref, slot.field)
+    if present is not None and owned is None:
+        return None  # on the checklist already, put there by a person: theirs
+    if present is not None and owned is not None and present.external_id != owned.external_id:
+        return None  # a person's item for this step replaced ours: theirs
+
+    def change(decision: Decision) -> tuple[Action, JSONObject]:
+        if decision.current is None:
+            # Re-creating an item a person removed is a new write, not the first one again.
+            revision = owned.external_id if owned is not None else None
+            return Action.CREATE, payload | {"revision": revision}
+        return Action.RENAME, payload | {"item": present.external_id if present else None}
+
+    return builder.settle(
+        slot,
+        current=present.title if present else None,
+        wanted=step.title,
+        fetched_at=fetched_at,
+        policy=builder.context.policy(policy_target),
+        change=change,
+    )
