@@ -27,6 +27,7 @@ from flywheel_sync.settings.connections import (
 )
 from flywheel_sync.settings.loading import Configuration
 from flywheel_sync.settings.rules import MappingRule, RecordSelection, ValueSource
+from flywheel_sync.settings.targets import JiraChecklistMode
 
 __all__ = ["SourceFactory", "azure_credential"]
 
@@ -145,6 +146,18 @@ _JIRA_ISSUE_KEYS = frozenset({"key", "id", "self"})
 """Members of every issue itself, not fields: never asked for as fields."""
 
 
+def _pushed_fields(factory: SourceFactory, name: str) -> list[str]:
+    """Fields a push target compares with what it writes: the description checklist's."""
+    target = factory.configuration.mapping.push.onboarding_checklists.jira
+    wanted = (
+        target is not None
+        and target.enabled
+        and target.source == name
+        and target.mode is JiraChecklistMode.DESCRIPTION
+    )
+    return ["description"] if wanted else []
+
+
 def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
     settings = factory.configuration.settings.jira[connection]
     rules = [r for r in factory.configuration.mapping.rules if r.source == name]
@@ -163,7 +176,7 @@ def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:
         for f in _field_names(rule)
         if f not in _JIRA_ISSUE_KEYS
     )
-    fields = dict.fromkeys([*_JIRA_BASE_FIELDS, *named])
+    fields = dict.fromkeys([*_JIRA_BASE_FIELDS, *named, *_pushed_fields(factory, name)])
     return JiraSource(
         name=name,
         url=settings.url,

@@ -25,6 +25,7 @@ from connectors.errors import (
 from connectors.jira import JiraFlavour
 from connectors.jira.writer import BulkEditUnavailableError, CreatedIssue, JiraWriter
 from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage, StageParseError
+from flywheel_sync.push.adf_checklist import TaskItem, task_items, with_items
 from flywheel_sync.push.apply import Claim, Job, Result, Settle, Status, per_connection
 from flywheel_sync.push.changes import Action
 from flywheel_sync.report.jira_comment import comment_has_marker
@@ -67,11 +68,14 @@ class JiraExecutor:
         """Make the writes; see `flywheel_sync.push.apply.Executor`."""
         self._claim, self._settle = claim, settle
         for writer, batch in per_connection(jobs, self.writer_for, settle):
-            actions = {action: [j for j in batch if j.change.action is action] for action in Action}
+            in_description = [j for j in batch if "local_id" in j.change.payload]
+            rest = [j for j in batch if "local_id" not in j.change.payload]
+            actions = {action: [j for j in rest if j.change.action is action] for action in Action}
             self._stage_fields(writer, actions[Action.SET])
             self._sub_tasks(writer, actions[Action.CREATE])
             self._renames(writer, actions[Action.RENAME])
             self._comments(writer, actions[Action.COMMENT])
+            self._description_checklists(writer, in_description)
 
     # -- settling -----------------------------------------------------------------------
 
@@ -218,6 +222,68 @@ class JiraExecutor:
                 self._fail(job, str(refused.detail))
                 continue
             self._done(job, Status.APPLIED, external_id=str(item))
+
+    # -- description checklists ----------------------------------------------------------
+
+    def _description_checklists(self, writer: JiraWriter, jobs: list[Job]) -> None:
+        """Add or retitle our task items in each issue's description, read fresh first.
+
+        The description is read just before it is written, so ticks and text people added
+        since the pull are kept; items already there are confirmed, not added again.
+        """
+        by_issue: dict[str, list[Job]] = {}
+        for job in jobs:
+            by_issue.setdefault(str(job.change.payload["issue"]), []).append(job)
+        for key, group in by_issue.items():
+            issue = writer.site.issue(key, fields="description", expand=None, properties=())
+            doc = (issue.get("fields") or {}).get("description")
+            items = task_items(doc)
+            to_write = []
+            for job in group:
+                data = job.change.payload
+                found = items.get(str(data["local_id"]))
+                if found is not None and found.text == data["title"]:
+                    self._done(job, Status.CONFIRMED, "already in the description", found.local_id)
+                elif not job.wanted:
+                    self._unwanted(job)
+                else:
+                    to_write.append(job)
+            if to_write:
+                self._write_description(writer, key, doc, to_write, items)
+
+    def _write_description(
+        self,
+        writer: JiraWriter,
+        key: str,
+        doc: Any,
+        jobs: list[Job],
+        items: Mapping[str, TaskItem],
+    ) -> None:
+        first = jobs[0].change.payload
+        updated = with_items(
+            doc,
+            list_id=str(first["list_id"]),
+            heading=str(first["heading"]),
+            add=[
+                (str(j.change.payload["local_id"]), str(j.change.payload["title"]))
+                for j in jobs
+                if str(j.change.payload["local_id"]) not in items
+            ],
+            retitle={
+                str(j.change.payload["local_id"]): str(j.change.payload["title"])
+                for j in jobs
+                if str(j.change.payload["local_id"]) in items
+            },
+        )
+        self._claim(jobs)
+        try:
+            writer.set_fields(key, {"description": updated})
+        except (WriteRejectedError, StaleWriteError) as refused:
+            for job in jobs:
+                self._fail(job, str(refused.detail))
+            return
+        for job in jobs:
+            self._done(job, Status.APPLIED, external_id=str(job.change.payload["local_id"]))
 
     # -- comments -----------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Onboarding checklist targets: Jira sub-tasks and Planner checklist items.
+"""Onboarding checklist targets: Jira sub-tasks (or a description checklist) and Planner items.
 
 For an engagement in Service Onboarding, every step of its service's template should be on its
 checklist. Only what is missing is created, one sub-task or checklist item per step; nothing is
@@ -7,6 +7,9 @@ flywheel-sync created is owned (`OwnedValue` ``checklist:<step>``): renaming the
 step renames it, and a person deleting or renaming it is a conflict settled by the policy
 (``skip`` leaves it, ``overwrite`` restores it, ``adopt`` accepts it). A step already on the
 checklist that flywheel-sync did not create (put there by a person) is theirs: left alone.
+
+With ``mode: description`` the Jira steps are items of a task list in the engagement issue's
+description instead (Jira Cloud: see `flywheel_sync.push.adf_checklist`).
 
 Planner caps a task's checklist at 20 items: steps that do not fit are noted, not sent.
 Planner item ids are chosen by the client; flywheel-sync derives them from the task and the
@@ -19,8 +22,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from flywheel_sync.domain import ChecklistItem, ChecklistTemplateItem
+from flywheel_sync.domain import ChecklistItem, ChecklistItemOrigin, ChecklistTemplateItem
 from flywheel_sync.mapping.context import RecordType
+from flywheel_sync.push.adf_checklist import checklist_ids, task_items
 from flywheel_sync.push.changes import Action
 from flywheel_sync.push.context import PlanBuilder, PlanContext, Slot
 from flywheel_sync.push.ownership import Decision
@@ -76,12 +80,7 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
     """Plan the missing onboarding sub-tasks of engagements in Service Onboarding."""
     context, source = builder.context, target.source
     if target.mode is JiraChecklistMode.DESCRIPTION:
-        if context.desired.checklists:
-            builder.note(
-                JIRA_CHECKLIST,
-                source,
-                "mode 'description' is not supported yet: use mode 'subtasks'",
-            )
+        _plan_description_checklists(builder, target)
         return
     prefix = _label_prefix(context, source)
     keys = {
@@ -120,6 +119,73 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
                 fetched_at=issue.fetched_at,
                 policy_target=target,
                 payload=payload,
+            )
+
+
+DESCRIPTION_HEADING = "Onboarding checklist"
+
+
+def _plan_description_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> None:
+    """The steps as items of a task list in the engagement issue's description (Cloud).
+
+    Data Center descriptions are wiki text, which has no checklist people can tick: there
+    the mode is noted as unavailable and nothing is written.
+    """
+    context, source = builder.context, target.source
+    keys = {
+        engagement_id: key
+        for engagement_id in context.desired.checklists
+        if (key := _record_id(context, engagement_id, source, RecordType.JIRA_ISSUE))
+    }
+    issues = context.state.items(source, RecordType.JIRA_ISSUE, keys.values())
+    for engagement_id, key in sorted(keys.items(), key=lambda pair: pair[1]):
+        issue = issues.get(key)
+        if issue is None:
+            continue
+        description = (issue.payload.get("fields") or {}).get("description")
+        if isinstance(description, str):
+            builder.note(
+                JIRA_CHECKLIST,
+                key,
+                "a Data Center description has no checklist to tick: use mode 'subtasks'",
+            )
+            continue
+        steps = context.desired.checklists[engagement_id]
+        list_id, item_ids = checklist_ids(key, [step.key for step in steps])
+        items = task_items(description)
+        for step in steps:
+            found = items.get(item_ids[step.key])
+            present = None
+            if found is not None:
+                present = ChecklistItem(
+                    key=step.key,
+                    title=found.text or step.title,
+                    done=found.done,
+                    origin=ChecklistItemOrigin.TEMPLATE,
+                    external_id=found.local_id,
+                )
+            _settle_step(
+                builder,
+                Slot(
+                    target=JIRA_CHECKLIST,
+                    tool="jira",
+                    connection=source,
+                    ref=key,
+                    field=checklist_field(step),
+                ),
+                step=step,
+                present=present,
+                fetched_at=issue.fetched_at,
+                policy_target=target,
+                payload={
+                    "issue": key,
+                    "list_id": list_id,
+                    "local_id": item_ids[step.key],
+                    "heading": DESCRIPTION_HEADING,
+                    "title": step.title,
+                    "engagement": engagement_id,
+                    "step": step.key,
+                },
             )
 
 

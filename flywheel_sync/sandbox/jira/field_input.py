@@ -186,11 +186,19 @@ class FieldInput:
             raise FieldRejected("Summary must be less than 255 characters.")
         return raw
 
-    def _text_area(self, definition: JiraFieldDef, raw: Any) -> str | None:
+    def _text_area(self, definition: JiraFieldDef, raw: Any) -> str | dict[str, Any] | None:
+        """Wiki text (v2), or the ADF document as sent (v3), as Jira Cloud keeps it.
+
+        Keeping the document keeps its structure (task lists people tick, headings); an empty
+        one clears the field.
+        """
         try:
-            return stored_text(raw, version=self.version)
+            text = stored_text(raw, version=self.version)
         except BodyRejected as error:
             raise FieldRejected(error.message) from None
+        if self.version == "3" and raw is not None and (text or _has_structure(raw)):
+            return dict(raw)
+        return text
 
     @staticmethod
     def _string(definition: JiraFieldDef, raw: Any) -> str | None:
@@ -349,3 +357,9 @@ def _label(raw: Any) -> str:
 
 def _identity(value: Any) -> Any:
     return value.get("id") if isinstance(value, dict) else value
+
+
+def _has_structure(document: Any) -> bool:
+    """Whether an ADF document holds more than empty paragraphs (e.g. an empty task list)."""
+    blocks = document.get("content") or [] if isinstance(document, dict) else []
+    return any(isinstance(b, dict) and b.get("type") != "paragraph" for b in blocks)

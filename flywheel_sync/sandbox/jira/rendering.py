@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flywheel_sync.sandbox.demo.jira_model import JiraIssue
+from flywheel_sync.sandbox.jira.documents import document_text
 
 __all__ = ["EMBEDDED_CHANGELOG_LIMIT", "FieldSelection", "adf", "issue_json", "subtask_json"]
 
@@ -70,8 +71,16 @@ class FieldSelection:
 
 
 def _field_value(field_id: str, value: Any, *, version: str) -> Any:
-    if field_id in _TEXT_FIELDS and isinstance(value, str) and version == "3":
+    """Text fields as each version reads them: ADF on v3, wiki text on v2.
+
+    The store keeps seeded and v2-written text as text, and v3-written documents as sent.
+    """
+    if field_id not in _TEXT_FIELDS:
+        return value
+    if isinstance(value, str) and version == "3":
         return adf(value)
+    if isinstance(value, dict) and version != "3":
+        return document_text(value) or None
     return value
 
 

@@ -58,7 +58,7 @@ def set_value(field_id: str, raw: Any, **dialect: Any) -> Any:
         ("duedate", "", None),
         (CSAT, 4.5, 4.5),
         (SPRINT, 7, (SPRINT_7,)),
-        ("description", doc("Line"), "Line"),
+        ("description", doc("Line"), doc("Line")),  # v3 keeps the document as sent
         ("parent", {"none": True}, None),
     ],
 )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from flywheel_sync.sandbox.jira.documents import document_text
 from flywheel_sync.sandbox.jira.jql.syntax import Operator
 from flywheel_sync.sandbox.jira.jql.values import NAME_KEYS
 
@@ -113,10 +114,19 @@ def _status_category(issue: Issue) -> Any:
 _TEXT_FIELDS = ("summary", "description", "environment", "comment")
 
 
+def _plain(value: Any) -> Any:
+    """A text field's words: a document written through REST v3 is searched as its text."""
+    return document_text(value) if isinstance(value, dict) else value
+
+
+def _description(issue: Issue) -> Any:
+    return _plain((issue.get("fields") or {}).get("description"))
+
+
 def _all_text(issue: Issue) -> Any:
     """``text ~``: summary, description, environment, comments and text custom fields."""
     fields = issue.get("fields") or {}
-    texts: list[Any] = [fields.get(field_id) for field_id in _TEXT_FIELDS]
+    texts: list[Any] = [_plain(fields.get(field_id)) for field_id in _TEXT_FIELDS]
     texts.extend(
         value
         for field_id, value in fields.items()
@@ -173,7 +183,7 @@ _SYSTEM_FIELDS = (
             schema_type="date"),
     _system(("summary",), "summary", "Summary", Domain.TEXT, operators=_TEXT),
     _system(("description",), "description", "Description", Domain.TEXT, operators=_TEXT,
-            sortable=False),
+            sortable=False, read=_description),
     _system(("environment",), "environment", "Environment", Domain.TEXT, operators=_TEXT,
             sortable=False),
     _system(("comment",), "comment", "Comment", Domain.TEXT,
