@@ -19,7 +19,7 @@ step, so writing the same step twice writes the same item.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flywheel_sync.domain import ChecklistItem, ChecklistItemOrigin, ChecklistTemplateItem
@@ -34,7 +34,7 @@ from flywheel_sync.settings.targets import (
     JiraChecklistTarget,
     PlannerChecklistTarget,
 )
-from flywheel_sync.store.rows import JSONObject
+from flywheel_sync.store.rows import JSONObject, StoredRecord
 
 __all__ = ["PLANNER_CHECKLIST_LIMIT", "plan_jira_checklists", "plan_planner_checklists"]
 
@@ -63,6 +63,25 @@ def _record_id(context: PlanContext, engagement_id: str, source: str, kind: str)
     return None
 
 
+def _onboarding_records(
+    context: PlanContext, source: str, record_type: str
+) -> Iterator[tuple[str, str, StoredRecord]]:
+    """``(engagement id, record ref, stored record)`` of each engagement wanting a checklist."""
+    refs = {
+        engagement_id: ref
+        for engagement_id in context.desired.checklists
+        if (ref := _record_id(context, engagement_id, source, record_type))
+    }
+    records = context.state.items(source, record_type, refs.values())
+    for engagement_id, ref in sorted(refs.items(), key=lambda pair: pair[1]):
+        if (record := records.get(ref)) is not None:
+            yield engagement_id, ref, record
+
+
+def _step_slot(target: str, tool: str, source: str, ref: str, step: ChecklistTemplateItem) -> Slot:
+    return Slot(target=target, tool=tool, connection=source, ref=ref, field=checklist_field(step))
+
+
 def _items(context: PlanContext, engagement_id: str, source: str) -> Mapping[str, ChecklistItem]:
     checklist = context.portfolio.checklists.get((engagement_id, source))
     return {item.key: item for item in checklist.items} if checklist else {}
@@ -83,16 +102,7 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
         _plan_description_checklists(builder, target)
         return
     prefix = _label_prefix(context, source)
-    keys = {
-        engagement_id: key
-        for engagement_id in context.desired.checklists
-        if (key := _record_id(context, engagement_id, source, RecordType.JIRA_ISSUE))
-    }
-    issues = context.state.items(source, RecordType.JIRA_ISSUE, keys.values())
-    for engagement_id, parent in sorted(keys.items(), key=lambda pair: pair[1]):
-        issue = issues.get(parent)
-        if issue is None:
-            continue
+    for engagement_id, parent, issue in _onboarding_records(context, source, RecordType.JIRA_ISSUE):
         project = ((issue.payload.get("fields") or {}).get("project") or {}).get("key")
         present = _items(context, engagement_id, source)
         for step in context.desired.checklists[engagement_id]:
@@ -107,13 +117,7 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
             }
             _settle_step(
                 builder,
-                Slot(
-                    target=JIRA_CHECKLIST,
-                    tool="jira",
-                    connection=source,
-                    ref=parent,
-                    field=checklist_field(step),
-                ),
+                _step_slot(JIRA_CHECKLIST, "jira", source, parent, step),
                 step=step,
                 present=present.get(step.key),
                 fetched_at=issue.fetched_at,
@@ -132,16 +136,7 @@ def _plan_description_checklists(builder: PlanBuilder, target: JiraChecklistTarg
     the mode is noted as unavailable and nothing is written.
     """
     context, source = builder.context, target.source
-    keys = {
-        engagement_id: key
-        for engagement_id in context.desired.checklists
-        if (key := _record_id(context, engagement_id, source, RecordType.JIRA_ISSUE))
-    }
-    issues = context.state.items(source, RecordType.JIRA_ISSUE, keys.values())
-    for engagement_id, key in sorted(keys.items(), key=lambda pair: pair[1]):
-        issue = issues.get(key)
-        if issue is None:
-            continue
+    for engagement_id, key, issue in _onboarding_records(context, source, RecordType.JIRA_ISSUE):
         description = (issue.payload.get("fields") or {}).get("description")
         if isinstance(description, str):
             builder.note(
@@ -166,13 +161,7 @@ def _plan_description_checklists(builder: PlanBuilder, target: JiraChecklistTarg
                 )
             _settle_step(
                 builder,
-                Slot(
-                    target=JIRA_CHECKLIST,
-                    tool="jira",
-                    connection=source,
-                    ref=key,
-                    field=checklist_field(step),
-                ),
+                _step_slot(JIRA_CHECKLIST, "jira", source, key, step),
                 step=step,
                 present=present,
                 fetched_at=issue.fetched_at,
@@ -192,16 +181,9 @@ def _plan_description_checklists(builder: PlanBuilder, target: JiraChecklistTarg
 def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget) -> None:
     """Plan the missing checklist items of engagement tasks in Service Onboarding."""
     context, source = builder.context, target.source
-    task_ids = {
-        engagement_id: task_id
-        for engagement_id in context.desired.checklists
-        if (task_id := _record_id(context, engagement_id, source, RecordType.PLANNER_TASK))
-    }
-    tasks = context.state.items(source, RecordType.PLANNER_TASK, task_ids.values())
-    for engagement_id, task_id in sorted(task_ids.items(), key=lambda pair: pair[1]):
-        task = tasks.get(task_id)
-        if task is None:
-            continue
+    for engagement_id, task_id, task in _onboarding_records(
+        context, source, RecordType.PLANNER_TASK
+    ):
         details: Mapping[str, Any] = task.payload.get("details") or {}
         room = PLANNER_CHECKLIST_LIMIT - len(details.get("checklist") or {})
         present = _items(context, engagement_id, source)
@@ -226,13 +208,7 @@ def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget
             planned = len(builder.changes)
             _settle_step(
                 builder,
-                Slot(
-                    target=PLANNER_CHECKLIST,
-                    tool="planner",
-                    connection=source,
-                    ref=task_id,
-                    field=checklist_field(step),
-                ),
+                _step_slot(PLANNER_CHECKLIST, "planner", source, task_id, step),
                 step=step,
                 present=present.get(step.key),
                 fetched_at=task.fetched_at,
