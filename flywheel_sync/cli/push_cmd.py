@@ -26,7 +26,7 @@ from flywheel_sync.cli.options import global_options, load_configuration_for
 
 if TYPE_CHECKING:
     from flywheel_sync.push.apply import ApplyReport, Job, Result
-    from flywheel_sync.push.changes import Plan
+    from flywheel_sync.push.changes import Change, Plan
     from flywheel_sync.push.connections import Connections
     from flywheel_sync.push.pipeline import Planned
     from flywheel_sync.settings import Configuration
@@ -47,20 +47,23 @@ def _shown(value: Any) -> str:
     return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
+def _values(change: Change) -> tuple[str, str]:
+    """Before and after as people read them (pages and cards are compared by hash)."""
+    if change.field in ("page", "card"):
+        subject = change.payload.get("title") or change.payload.get("subject") or change.ref
+        before = "—" if change.before is None else "an earlier summary"
+        return before, str(subject)
+    return _shown(change.before), _shown(change.after)
+
+
 def _plan_table(plan: Plan) -> Table:
     table = Table(title=f"Plan: {len(plan.changes)} writes", title_justify="left")
     for column in ("target", "ref", "field", "before", "after", "action"):
         table.add_column(column, overflow="fold")
     for change in plan.changes:
         action = change.action.value + (" (overrides a person's edit)" if change.conflict else "")
-        table.add_row(
-            change.target,
-            change.ref,
-            change.field,
-            _shown(change.before),
-            _shown(change.after),
-            action,
-        )
+        before, after = _values(change)
+        table.add_row(change.target, change.ref, change.field, before, after, action)
     return table
 
 
