@@ -32,7 +32,7 @@ typecheck: $(STAMP) ## mypy --strict over the packages, benchmarks and tests
 	$(BIN)/mypy
 
 unit: $(STAMP) ## pytest with coverage
-	$(BIN)/pytest --cov --cov-report=term
+	$(BIN)/pytest --cov --cov-report=term --durations=15
 
 test: lint typecheck unit ## The full gate (what CI runs)
 
