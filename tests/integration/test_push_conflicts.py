@@ -17,7 +17,7 @@ import pytest
 
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
-from tests.integration.push_helpers import bucket_of, cli, move_task, store_of
+from tests.integration.push_helpers import bucket_of, cli, lean_mapping, move_task, store_of
 
 ENGAGEMENT = "PMO-10"  # in Value Delivery
 
@@ -28,6 +28,7 @@ def owned_bucket(tmp_path: Path) -> Iterator[tuple[SandboxServer, Path, str]]:
     with SandboxServer() as sandbox:
         write_sandbox_config(tmp_path, sandbox.url, sandbox.options)
         config = tmp_path / "flywheel.toml"
+        lean_mapping(config)
         task_id = sandbox.state.organisation.truth.engagement(ENGAGEMENT).planner_task_id
         move_task(sandbox, task_id, "Service Operation")
         assert cli(config, "sync").exit_code == 0

@@ -37,7 +37,14 @@ from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.faults import FaultSettings
 from flywheel_sync.sandbox.server import SandboxOptions, SandboxServer
 from tests.integration.jira_clients import jira_client
-from tests.integration.push_helpers import cli, confluence_site, inbox, planner_writer, store_of
+from tests.integration.push_helpers import (
+    cli,
+    confluence_site,
+    inbox,
+    lean_mapping,
+    planner_writer,
+    store_of,
+)
 
 KILLS = 20
 ONBOARDING = ("PMO-41", "PMO-42", "PMO-43", "PMO-48", "PMO-49")
@@ -96,6 +103,7 @@ def crashed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxS
     with SandboxServer(options) as sandbox:
         write_sandbox_config(folder, sandbox.url, sandbox.options)
         config = folder / "flywheel.toml"
+        lean_mapping(config)
         jira = jira_client(sandbox)
         for key in ONBOARDING:
             jira.issue(key).update(fields={"customfield_10010": {"value": "Service Onboarding"}})

@@ -16,7 +16,7 @@ from flywheel_sync.push.adf_checklist import checklist_ids, task_items
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
 from tests.integration.jira_clients import jira_client
-from tests.integration.push_helpers import cli
+from tests.integration.push_helpers import cli, lean_mapping
 
 EPIC = "PMO-41"  # PM Coaching: pairs, goals, checkpoint
 STEPS = {
@@ -47,6 +47,7 @@ def test_steps_become_task_items_people_can_tick(tmp_path: Path) -> None:
         write_sandbox_config(tmp_path, sandbox.url, sandbox.options)
         config = tmp_path / "flywheel.toml"
         description_mode(config)
+        lean_mapping(config)
         jira = jira_client(sandbox)
         before = jira.issue(EPIC).raw["fields"]["description"]
         jira.issue(EPIC).update(fields={"customfield_10010": {"value": "Service Onboarding"}})

@@ -17,7 +17,7 @@ from flywheel_sync.push.executors.planner import CHECKLIST_ITEM_TYPE
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
 from tests.integration.jira_clients import jira_client
-from tests.integration.push_helpers import cli, planner_writer, store_of
+from tests.integration.push_helpers import cli, lean_mapping, planner_writer, store_of
 
 ENGAGEMENT = "PMO-41"
 
@@ -44,6 +44,7 @@ def test_a_refused_write_is_recorded_and_the_rest_applied(tmp_path: Path) -> Non
     with SandboxServer() as sandbox:
         write_sandbox_config(tmp_path, sandbox.url, sandbox.options)
         config = tmp_path / "flywheel.toml"
+        lean_mapping(config)
         jira_client(sandbox).issue(ENGAGEMENT).update(
             fields={"customfield_10010": {"value": "Service Onboarding"}}
         )
