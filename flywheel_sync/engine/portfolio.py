@@ -124,9 +124,15 @@ class Portfolio:
                 ) from problem
         return reading.portfolio()
 
-    def records_of(self, kind: str, entity_id: str, source: str) -> tuple[RecordRef, ...]:
-        """The records of one source behind a customer or engagement, in rule order."""
-        return tuple(r for r in self.records.get((kind, entity_id), ()) if r.source == source)
+    def record_id(self, kind: str, entity_id: str, source: str, record_type: str) -> str | None:
+        """The tool id of a customer's or engagement's first record of this source and type.
+
+        Rule order: the record of the authoritative rule comes first.
+        """
+        for ref in self.records.get((kind, entity_id), ()):
+            if ref.source == source and ref.record_type == record_type:
+                return ref.external_id
+        return None
 
 
 def _fields(model: type[Any], payload: Mapping[str, Any]) -> dict[str, Any]:

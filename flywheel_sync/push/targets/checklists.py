@@ -56,13 +56,6 @@ def planner_item_id(task_id: str, step_key: str) -> str:
     return str(uuid.uuid5(_ITEM_NAMESPACE, f"{task_id}/{step_key}"))
 
 
-def _record_id(context: PlanContext, engagement_id: str, source: str, kind: str) -> str | None:
-    for ref in context.portfolio.records_of("engagement", engagement_id, source):
-        if ref.record_type == kind:
-            return ref.external_id
-    return None
-
-
 def _onboarding_records(
     context: PlanContext, source: str, record_type: str
 ) -> Iterator[tuple[str, str, StoredRecord]]:
@@ -70,7 +63,7 @@ def _onboarding_records(
     refs = {
         engagement_id: ref
         for engagement_id in context.desired.checklists
-        if (ref := _record_id(context, engagement_id, source, record_type))
+        if (ref := context.portfolio.record_id("engagement", engagement_id, source, record_type))
     }
     records = context.state.items(source, record_type, refs.values())
     for engagement_id, ref in sorted(refs.items(), key=lambda pair: pair[1]):

@@ -48,12 +48,12 @@ def _shown(kind: type[_Stage], value: Any) -> str | None:
 
 def _issue_keys(builder: PlanBuilder, kind: str, ids: Iterable[str], source: str) -> dict[str, str]:
     """Entity id → its issue key in ``source`` (the first record of a rule listed first)."""
-    found: dict[str, str] = {}
-    for entity_id in ids:
-        for ref in builder.context.portfolio.records_of(kind, entity_id, source):
-            if ref.record_type == RecordType.JIRA_ISSUE:
-                found.setdefault(entity_id, ref.external_id)
-    return found
+    portfolio = builder.context.portfolio
+    return {
+        entity_id: key
+        for entity_id in ids
+        if (key := portfolio.record_id(kind, entity_id, source, RecordType.JIRA_ISSUE))
+    }
 
 
 def plan_jira_stages(builder: PlanBuilder, target: JiraStageTarget) -> None:
@@ -108,11 +108,15 @@ def _plan_jira_field(
 def plan_planner_stages(builder: PlanBuilder, target: PlannerStageTarget) -> None:
     """Plan each engagement task's bucket and/or stage label."""
     context, source = builder.context, target.source
-    task_ids: dict[str, str] = {}
-    for engagement_id in context.desired.stages:
-        for ref in context.portfolio.records_of("engagement", engagement_id, source):
-            if ref.record_type == RecordType.PLANNER_TASK:
-                task_ids.setdefault(engagement_id, ref.external_id)
+    task_ids = {
+        engagement_id: task_id
+        for engagement_id in context.desired.stages
+        if (
+            task_id := context.portfolio.record_id(
+                "engagement", engagement_id, source, RecordType.PLANNER_TASK
+            )
+        )
+    }
     tasks = context.state.items(source, RecordType.PLANNER_TASK, task_ids.values())
     for engagement_id, task_id in sorted(task_ids.items(), key=lambda pair: pair[1]):
         task = tasks.get(task_id)

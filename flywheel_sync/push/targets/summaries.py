@@ -192,13 +192,8 @@ def plan_jira_comments(builder: PlanBuilder, target: JiraCommentTarget, *, adf: 
     for comment in context.desired.comments:
         if comment.stage not in stages:
             continue
-        key = next(
-            (
-                ref.external_id
-                for ref in context.portfolio.records_of("engagement", comment.engagement_id, source)
-                if ref.record_type == RecordType.JIRA_ISSUE
-            ),
-            None,
+        key = context.portfolio.record_id(
+            "engagement", comment.engagement_id, source, RecordType.JIRA_ISSUE
         )
         if key is None:
             continue
