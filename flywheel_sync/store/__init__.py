@@ -16,6 +16,7 @@ from flywheel_sync.store.errors import (
 )
 from flywheel_sync.store.opening import (
     Store,
+    StoreBackend,
     configured_store_url,
     open_configured_store,
     open_store,
@@ -83,6 +84,7 @@ __all__ = [
     "StageChange",
     "StageHistoryRepository",
     "Store",
+    "StoreBackend",
     "StoreConfigError",
     "StoreError",
     "StoreStateError",

@@ -21,7 +21,7 @@ from flywheel_sync.store.errors import (
     StoreUnavailableError,
 )
 
-__all__ = ["store_error", "translated_failures"]
+__all__ = ["store_error", "translated_failures", "unavailable_error"]
 
 # SQLite result codes (https://sqlite.org/rescode.html) that no retry can fix.
 _SQLITE_LOCATION_ERRORS = ("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_NOTADB")
@@ -39,8 +39,16 @@ def store_error(exc: DBAPIError, url: URL) -> StoreError:
             "exists and is writable, or set another store URL"
         )
     if isinstance(exc, OperationalError | InterfaceError):
-        return StoreUnavailableError(f"the store at {where} is unavailable: {reason}; retry later")
+        return unavailable_error(exc, url)
     return StoreError(f"the store at {where} failed: {reason}")
+
+
+def unavailable_error(exc: DBAPIError, url: URL) -> StoreUnavailableError:
+    """The `StoreUnavailableError` for any driver failure, for callers that only ask "up?"."""
+    where = url.render_as_string(hide_password=True)
+    return StoreUnavailableError(
+        f"the store at {where} is unavailable: {_reason(exc, url)}; retry later"
+    )
 
 
 @contextmanager

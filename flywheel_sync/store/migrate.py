@@ -3,10 +3,16 @@
 The Alembic scripts live in the package (``migrations/``), and the configuration is built
 here, so no ``alembic.ini`` is needed at runtime. Opening a store calls `upgrade_to_head` on
 every command, so the up-to-date case costs one read of ``alembic_version``.
+
+Several processes may open a new store at once (``flywheel-sync serve`` replicas starting
+together): the migration transaction takes the store's write lock first (see `engine`), so
+they run one after the other, and the later ones find the schema at head. Alembic keeps its
+context in a module global, so within one process a lock lets one thread migrate at a time.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from flywheel_sync.store.engine import BEGIN_IMMEDIATE
+from flywheel_sync.store.engine import WRITE_LOCK
 from flywheel_sync.store.errors import StoreConfigError
 from flywheel_sync.store.failures import translated_failures
 
@@ -29,6 +35,8 @@ __all__ = [
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+_ALEMBIC_IN_USE = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -65,8 +73,8 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade_to_head(engine: Engine) -> None:
     """Apply the pending migrations in one transaction; a store already at head is untouched.
 
-    On SQLite the transaction takes the write lock first, so two processes opening a new
-    store at once run the migrations one after the other instead of colliding.
+    The transaction takes the store's write lock first, so two processes opening a new store
+    at once run the migrations one after the other instead of colliding.
 
     Raises:
         StoreConfigError: The store was migrated by a newer flywheel-sync.
@@ -82,8 +90,8 @@ def upgrade_to_head(engine: Engine) -> None:
             f"revision {current!r}, newer than this flywheel-sync knows (head {head!r}); "
             "upgrade flywheel-sync"
         )
-    with translated_failures(engine.url), engine.connect() as connection:
-        connection.execution_options(**{BEGIN_IMMEDIATE: True})
+    with _ALEMBIC_IN_USE, translated_failures(engine.url), engine.connect() as connection:
+        connection.execution_options(**{WRITE_LOCK: True})
         with connection.begin():
             command.upgrade(alembic_config(connection), "head")
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
 from flywheel_sync.store.engine import create_store_engine
+from flywheel_sync.store.failures import unavailable_error
 from flywheel_sync.store.migrate import upgrade_to_head
 from flywheel_sync.store.ports import (
     AuditRepository,
@@ -44,7 +46,16 @@ from flywheel_sync.store.url import redact_url, resolve_store_url
 if TYPE_CHECKING:
     from flywheel_sync.settings.flywheel import StoreSettings
 
-__all__ = ["Store", "configured_store_url", "open_configured_store", "open_store"]
+__all__ = [
+    "Store",
+    "StoreBackend",
+    "configured_store_url",
+    "open_configured_store",
+    "open_store",
+]
+
+StoreBackend: TypeAlias = Literal["sqlite", "postgresql"]
+"""The databases a store can live in."""
 
 
 def _utc_now() -> datetime:
@@ -72,6 +83,36 @@ class Store:
     def summary(self) -> StoreSummary:
         """The overview behind ``flywheel-sync status`` (see `SummaryReader`)."""
         return self._summary.summary()
+
+    @property
+    def backend(self) -> StoreBackend:
+        """Which database holds the store: ``"sqlite"`` or ``"postgresql"``."""
+        return "sqlite" if self._engine.dialect.name == "sqlite" else "postgresql"
+
+    @property
+    def engine(self) -> Engine:
+        """The store's SQLAlchemy engine, for a library that keeps its own tables beside ours.
+
+        Meant for APScheduler's ``SQLAlchemyJobStore(engine=store.engine)``: one connection
+        pool with the store's connection settings, and ``engine.url`` is the resolved URL
+        with its password (never log it; `display_url` is the printable one). Tables named
+        ``apscheduler_*`` are left out of the store's migrations. Do not dispose of it:
+        `close` the store.
+        """
+        return self._engine
+
+    def ping(self) -> None:
+        """Check that the database answers, with one ``SELECT 1`` (for ``/healthz``).
+
+        Raises:
+            StoreUnavailableError: The database cannot be reached or opened; the message names
+                the redacted URL, never the password.
+        """
+        try:
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            raise unavailable_error(exc, self._engine.url) from exc
 
     def close(self) -> None:
         """Release the connections; an in-memory store is gone afterwards."""

@@ -231,8 +231,12 @@ class RunRepository(Protocol):
         """
         ...
 
-    def recent(self, limit: int = 20) -> list[RunRecord]:
-        """The ``limit`` most recently started runs, newest first."""
+    def recent(self, limit: int = 20, *, job: str | None = None) -> list[RunRecord]:
+        """The ``limit`` most recently started runs (of ``job`` only, if given), newest first."""
+        ...
+
+    def latest_by_job(self) -> dict[str, RunRecord]:
+        """The most recently started run of each job name, by job name, in one query."""
         ...
 
 

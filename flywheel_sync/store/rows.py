@@ -67,11 +67,17 @@ class PlanStatus(StrEnum):
 
 
 class RunOutcome(StrEnum):
-    """How a run ended: ``partial`` means it finished but some writes failed."""
+    """How a run ended.
+
+    ``partial``: it finished, but some writes failed. ``interrupted``: a graceful shutdown
+    stopped it between steps; the writes it had not made yet stay in the outbox for the next
+    run.
+    """
 
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"
     FAILED = "failed"
+    INTERRUPTED = "interrupted"
 
 
 def _require_aware(owner: object, **values: datetime | None) -> None:

@@ -28,7 +28,9 @@ from sqlalchemy.types import TypeDecorator
 from typing_extensions import override
 
 __all__ = [
+    "FOREIGN_TABLE_PREFIXES",
     "NAMING_CONVENTION",
+    "SCOPE",
     "AuditModel",
     "Base",
     "EntityModel",
@@ -41,6 +43,7 @@ __all__ = [
     "StageHistoryModel",
     "UTCDateTime",
     "WatermarkModel",
+    "is_ours",
 ]
 
 NAMING_CONVENTION = {
@@ -51,6 +54,18 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+FOREIGN_TABLE_PREFIXES = ("apscheduler_",)
+"""Tables other libraries keep in the store's database (APScheduler's job store)."""
+
+
+def is_ours(name: str | None, type_: str, _parents: object = None) -> bool:
+    """Whether a database object belongs to the store (Alembic's ``include_name`` hook).
+
+    Migrations and schema comparisons leave the tables of `FOREIGN_TABLE_PREFIXES` alone.
+    """
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLE_PREFIXES))
+
+
 # SQLite autoincrements only an INTEGER primary key; PostgreSQL gets a 64-bit one.
 SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -58,6 +73,13 @@ _ID = 255  # external ids, refs, keys
 _NAME = 100  # sources, kinds, tools, stages
 _STATUS = 20
 _UUID = 36
+
+SCOPE = String(_ID).with_variant(Text(), "postgresql")
+"""A source's scope: a Jira scope is its JQL query, of any length (migration 0003).
+
+SQLite never enforces a ``VARCHAR`` length, so its stores keep the declared ``VARCHAR(255)``
+rather than copy their largest table to change it.
+"""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -100,7 +122,7 @@ class SourceRecordModel(Base):
 
     id: Mapped[int] = mapped_column(SERIAL, primary_key=True)
     source: Mapped[str] = mapped_column(String(_NAME))
-    scope: Mapped[str] = mapped_column(String(_ID))
+    scope: Mapped[str] = mapped_column(SCOPE)
     record_type: Mapped[str] = mapped_column(String(_NAME))
     external_id: Mapped[str] = mapped_column(String(_ID))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -115,7 +137,7 @@ class WatermarkModel(Base):
     __tablename__ = "watermarks"
 
     source: Mapped[str] = mapped_column(String(_NAME), primary_key=True)
-    scope: Mapped[str] = mapped_column(String(_ID), primary_key=True)
+    scope: Mapped[str] = mapped_column(SCOPE, primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

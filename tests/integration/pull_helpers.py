@@ -5,7 +5,8 @@ Three observers, each the most direct one for its question:
 - the pull's JSON log (``--log-format json -v``): one ``pulled <source> <scope>: ...`` line
   per scope, the only per-scope account of records yielded and new-or-changed;
 - ``/_sandbox/stats``: which HTTP requests the real client libraries made;
-- the store: what landed, keyed by ``(source, record type, external id)``.
+- the store: what landed, keyed by ``(source, record type, external id)``; the starter's
+  SQLite file, or the PostgreSQL database `use_store` wrote into the configuration.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Iterable
 from contextlib import redirect_stderr, redirect_stdout
@@ -25,7 +27,7 @@ import httpx
 from flywheel_sync.cli.main import run
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
-from flywheel_sync.store import StoredRecord, open_store
+from flywheel_sync.store import StoredRecord, open_store, resolve_store_url
 
 __all__ = [
     "PullRun",
@@ -35,8 +37,10 @@ __all__ = [
     "pull",
     "requests_between",
     "sandbox_stats",
+    "store_url",
     "stored_records",
     "stored_watermarks",
+    "use_store",
 ]
 
 RecordKey = tuple[str, str, str]
@@ -126,14 +130,31 @@ def requests_between(before: dict[str, Any], after: dict[str, Any]) -> Counter[s
     return +made
 
 
-def _store_url(config: Path) -> str:
-    """Where the starter flywheel.toml keeps its store: SQLite next to the file."""
-    return f"sqlite:///{config.parent / '.flywheel' / 'state.db'}"
+_STARTER_STORE_LINE = 'url = "sqlite:///.flywheel/state.db"'
+
+
+def use_store(config: Path, url: str | None) -> None:
+    """Point ``config``'s ``[store]`` at ``url`` (``None`` keeps the starter's SQLite file).
+
+    Written into the file rather than set as ``FLYWHEEL_STORE__URL``: every test clears the
+    FLYWHEEL_* variables, and module fixtures outlive a test.
+    """
+    if url is None:
+        return
+    text = config.read_text(encoding="utf-8")
+    assert _STARTER_STORE_LINE in text, f"no starter [store] url in {config}"
+    config.write_text(text.replace(_STARTER_STORE_LINE, f'url = "{url}"'), encoding="utf-8")
+
+
+def store_url(config: Path) -> str:
+    """The resolved URL of the store ``config`` names (SQLite next to it, or PostgreSQL)."""
+    settings = tomllib.loads(config.read_text(encoding="utf-8")).get("store", {})
+    return resolve_store_url(settings.get("url"), base_dir=config.parent)
 
 
 def stored_records(config: Path) -> dict[RecordKey, StoredRecord]:
-    """Every record in the store of ``config``'s folder (the starter's SQLite location)."""
-    with open_store(_store_url(config)) as store:
+    """Every record in the store ``config`` names."""
+    with open_store(store_url(config)) as store:
         return {
             (record.source, record.record_type, record.external_id): record
             for record in store.records.iter_records()
@@ -142,5 +163,5 @@ def stored_records(config: Path) -> dict[RecordKey, StoredRecord]:
 
 def stored_watermarks(config: Path, source: str, scopes: Iterable[str]) -> dict[str, str | None]:
     """The watermark stored for each of ``source``'s ``scopes``."""
-    with open_store(_store_url(config)) as store:
+    with open_store(store_url(config)) as store:
         return {scope: store.records.watermark(source, scope) for scope in scopes}

@@ -27,6 +27,7 @@ from flywheel_sync.cli.main import run
 from flywheel_sync.sandbox.server import SandboxServer
 from flywheel_sync.sandbox.services import SandboxCredentials
 from flywheel_sync.store import Store, open_store
+from tests.integration.pull_helpers import store_url
 
 __all__ = [
     "CliRun",
@@ -91,8 +92,8 @@ def cli(config: Path, *args: str) -> CliRun:
 
 @contextmanager
 def store_of(config: Path) -> Iterator[Store]:
-    """The store of the starter configuration in ``config``'s folder."""
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
+    """The store ``config`` names (the starter's SQLite file, or `use_store`'s database)."""
+    with open_store(store_url(config)) as store:
         yield store
 
 

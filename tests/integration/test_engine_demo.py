@@ -28,6 +28,7 @@ from flywheel_sync.sandbox.server import SandboxServer
 from flywheel_sync.settings import load_configuration
 from flywheel_sync.settings.thresholds import ExperienceRule
 from flywheel_sync.store import open_store
+from tests.integration.pull_helpers import store_url, use_store
 
 # Summary tasks in Project repeat their children's dates; the engine leaves out items another
 # item names as its ``parent``. The shipped project-tasks rule does not read it yet (asked
@@ -37,11 +38,14 @@ _FINISH = "      finish: {field: msdyn_finish}\n"
 
 
 @pytest.fixture(scope="module")
-def pulled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxServer, Path]]:
+def pulled(
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str | None
+) -> Iterator[tuple[SandboxServer, Path]]:
     """A sandbox, the configuration ``sandbox serve`` writes for it, and one pull done."""
     folder = tmp_path_factory.mktemp("engine")
     with SandboxServer() as sandbox:
         write_sandbox_config(folder, sandbox.url, sandbox.options)
+        use_store(folder / "flywheel.toml", module_store_url)
         mapping = folder / "mapping.yaml"
         text = mapping.read_text(encoding="utf-8")
         if "_msdyn_parenttask_value" not in text:
@@ -59,7 +63,7 @@ def truth(sandbox: SandboxServer) -> DemoTruth:
 
 
 def portfolio(config: Path) -> Portfolio:
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
+    with open_store(store_url(config)) as store:
         return Portfolio.from_entities(store.entities.iter_entities())
 
 
@@ -204,7 +208,7 @@ def test_kpis_json_measures_every_scope_and_saves_the_measurements(
     assert ("portfolio", None) in scopes
     assert ("customer", "regulatory-affairs") in scopes
     assert ("service", "health-checks") in scopes
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
+    with open_store(store_url(config)) as store:
         runs = [run for run in store.runs.recent() if run.pipeline == "kpis"]
         saved = store.kpis.series("on-time-delivery", "portfolio", "portfolio")
     assert runs

@@ -20,15 +20,19 @@ from flywheel_sync.sandbox.demo.truth import DemoTruth
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
 from flywheel_sync.store import EntityRecord, open_store
+from tests.integration.pull_helpers import store_url, use_store
 
 
 @pytest.fixture(scope="module")
-def pulled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxServer, Path]]:
+def pulled(
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str | None
+) -> Iterator[tuple[SandboxServer, Path]]:
     """A sandbox, the configuration ``sandbox serve`` writes for it, and one pull done."""
     folder = tmp_path_factory.mktemp("mapping")
     with SandboxServer() as sandbox:
         write_sandbox_config(folder, sandbox.url, sandbox.options)
         config = folder / "flywheel.toml"
+        use_store(config, module_store_url)
         with pytest.raises(SystemExit) as ended:
             run(["-c", str(config), "pull"])
         assert ended.value.code in (0, None)
@@ -43,7 +47,7 @@ def invoke(capsys: pytest.CaptureFixture[str], config: Path, *args: str) -> tupl
 
 
 def entities(config: Path, kind: str) -> dict[str, EntityRecord]:
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
+    with open_store(store_url(config)) as store:
         return {entity.entity_id: entity for entity in store.entities.iter_entities(kind)}
 
 
@@ -74,7 +78,7 @@ def test_stage_history_lands_in_the_store_with_its_changelog_ids(
     sandbox, config = pulled
     seeded = max(truth(sandbox).engagements, key=lambda e: len(e.history))
 
-    with open_store(f"sqlite:///{config.parent / '.flywheel' / 'state.db'}") as store:
+    with open_store(store_url(config)) as store:
         stored = store.stage_history.for_engagement(seeded.id)
 
     assert [(c.stage, c.cycle, c.entered_at) for c in stored] == [

@@ -10,15 +10,23 @@ import pytest
 from flywheel_sync.cli.main import run
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
-from tests.integration.pull_helpers import requests_between, sandbox_stats, stored_records
+from tests.integration.pull_helpers import (
+    requests_between,
+    sandbox_stats,
+    stored_records,
+    use_store,
+)
 
 
 @pytest.fixture(scope="module")
-def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxServer, Path]]:
-    """A sandbox and the flywheel.toml + mapping.yaml pointing at it."""
+def configured(
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str | None
+) -> Iterator[tuple[SandboxServer, Path]]:
+    """A sandbox and the flywheel.toml + mapping.yaml pointing at it, on each store backend."""
     folder = tmp_path_factory.mktemp("pull")
     with SandboxServer() as sandbox:
         write_sandbox_config(folder, sandbox.url, sandbox.options)
+        use_store(folder / "flywheel.toml", module_store_url)
         yield sandbox, folder / "flywheel.toml"
 
 

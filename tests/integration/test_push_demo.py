@@ -6,6 +6,7 @@ and a Planner task was dragged into the wrong bucket. After one sync, read back 
 real clients, every engagement's Jira stage field and Planner bucket match the engine, the new
 onboarding has its sub-tasks and Planner checklist, every KPI summary page and card is
 published, the engagement in Value Recognition has its comment, and the next plan is empty.
+The module runs on a SQLite store and on a PostgreSQL one.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from flywheel_sync.sandbox.demo.truth import DemoTruth
 from flywheel_sync.sandbox.description import write_sandbox_config
 from flywheel_sync.sandbox.server import SandboxServer
 from tests.integration.jira_clients import jira_client
+from tests.integration.pull_helpers import use_store
 from tests.integration.push_helpers import (
     CliRun,
     bucket_of,
@@ -44,11 +46,12 @@ DRIFTED = "PMO-10"  # Grid Operations with Portfolio Governance, in Value Delive
 
 @pytest.fixture(scope="module")
 def synced(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, module_store_url: str | None
 ) -> Iterator[tuple[SandboxServer, Path, CliRun]]:
     folder = tmp_path_factory.mktemp("push")
     with SandboxServer() as sandbox:
         write_sandbox_config(folder, sandbox.url, sandbox.options)
+        use_store(folder / "flywheel.toml", module_store_url)
         jira = jira_client(sandbox)
         jira.issue(NEW_ONBOARDING).update(
             fields={"customfield_10010": {"value": "Service Onboarding"}}
@@ -71,6 +74,17 @@ def test_sync_succeeds(synced: tuple[SandboxServer, Path, CliRun]) -> None:
     _, _, ran = synced
 
     assert ran.exit_code == 0, ran.stdout + ran.stderr
+
+
+def test_the_sync_kept_its_state_in_the_store_under_test(
+    synced: tuple[SandboxServer, Path, CliRun], store_backend: str
+) -> None:
+    _, config, _ = synced
+
+    with store_of(config) as store:
+        assert store.backend == store_backend
+        assert "sync" in {run.pipeline for run in store.runs.recent(job="manual")}
+    assert (config.parent / ".flywheel" / "state.db").exists() is (store_backend == "sqlite")
 
 
 def test_every_engagement_shows_its_stage_in_jira_and_planner(

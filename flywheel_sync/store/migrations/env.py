@@ -21,7 +21,7 @@ from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.engine import Connection
 
-from flywheel_sync.store.schema import Base, UTCDateTime
+from flywheel_sync.store.schema import Base, UTCDateTime, is_ours
 
 
 def render_type(kind: str, item: object, _context: AutogenContext) -> str | Literal[False]:
@@ -43,6 +43,7 @@ def run_migrations(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=render_type,
+        include_name=is_ours,  # autogenerate would plan to drop APScheduler's job table
     )
     with context.begin_transaction():
         context.run_migrations()

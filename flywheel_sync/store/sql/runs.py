@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from flywheel_sync.store.errors import StoreStateError
 from flywheel_sync.store.ports import Clock
@@ -15,6 +15,9 @@ from flywheel_sync.store.schema import RunModel
 from flywheel_sync.store.sql.transactions import reading, writing
 
 __all__ = ["SqlRunRepository", "run_record"]
+
+# Two runs can start in the same microsecond: the id breaks the tie the same way every time.
+_NEWEST_FIRST = (RunModel.started_at.desc(), RunModel.id.desc())
 
 
 class SqlRunRepository:
@@ -49,11 +52,22 @@ class SqlRunRepository:
             run.outcome = outcome.value
             run.counts = dict(counts)
 
-    def recent(self, limit: int = 20) -> list[RunRecord]:
-        """The ``limit`` most recently started runs, newest first."""
-        query = select(RunModel).order_by(RunModel.started_at.desc()).limit(limit)
+    def recent(self, limit: int = 20, *, job: str | None = None) -> list[RunRecord]:
+        """The ``limit`` most recently started runs (of ``job`` only, if given), newest first."""
+        query = select(RunModel).order_by(*_NEWEST_FIRST).limit(limit)
+        if job is not None:
+            query = query.where(RunModel.job == job)
         with reading(self._sessions) as session:
             return [run_record(model) for model in session.scalars(query)]
+
+    def latest_by_job(self) -> dict[str, RunRecord]:
+        """The most recently started run of each job name, by job name (sorted), in one query."""
+        rank = func.row_number().over(partition_by=RunModel.job, order_by=_NEWEST_FIRST)
+        ranked = select(RunModel, rank.label("rank")).subquery()
+        newest = aliased(RunModel, ranked)
+        query = select(newest).where(ranked.c.rank == 1).order_by(newest.job)
+        with reading(self._sessions) as session:
+            return {model.job: run_record(model) for model in session.scalars(query)}
 
 
 def run_record(model: RunModel) -> RunRecord:

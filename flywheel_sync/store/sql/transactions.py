@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from flywheel_sync.store.engine import BEGIN_IMMEDIATE
+from flywheel_sync.store.engine import WRITE_LOCK
 from flywheel_sync.store.failures import translated_failures
 
 __all__ = ["YIELD_PER", "reading", "writing"]
@@ -28,11 +28,11 @@ def reading(sessions: sessionmaker[Session]) -> Iterator[Session]:
 def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
     """A session in a write transaction: committed on a clean exit, rolled back otherwise.
 
-    On SQLite the transaction takes the write lock up front, so a concurrent writer makes
-    this one wait (``busy_timeout``) rather than fail after its reads.
+    The transaction takes the store's write lock up front (see `engine`), so a concurrent
+    writer makes this one wait rather than fail after its reads.
     """
     with translated_failures(_engine(sessions).url), sessions() as session, session.begin():
-        session.connection(execution_options={BEGIN_IMMEDIATE: True})
+        session.connection(execution_options={WRITE_LOCK: True})
         yield session
 
 

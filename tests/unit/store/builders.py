@@ -1,8 +1,9 @@
-"""Builders for the store tests: a settable clock and the rows the repositories take."""
+"""Builders for the store tests: a clock, rows, and each database's words for a refusal."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from flywheel_sync.store import AuditEntry, EntityRecord, PlannedWrite, RawRecord
@@ -77,3 +78,30 @@ def audit_entry(run_id: str, *, outcome: str = "applied", ref: str = "PMO-1") ->
         before="service_development",
         after="service_onboarding",
     )
+
+
+class Violation(Enum):
+    """A constraint a change can violate; `refusal` gives the database's words for it."""
+
+    UNIQUE = "unique"
+    FOREIGN_KEY = "foreign key"
+    NOT_NULL = "not null"
+
+
+_REFUSALS: dict[str, dict[Violation, str]] = {
+    "sqlite": {
+        Violation.UNIQUE: "UNIQUE constraint failed",
+        Violation.FOREIGN_KEY: "FOREIGN KEY constraint failed",
+        Violation.NOT_NULL: "NOT NULL constraint failed",
+    },
+    "postgresql": {
+        Violation.UNIQUE: "duplicate key value violates unique constraint",
+        Violation.FOREIGN_KEY: "violates foreign key constraint",
+        Violation.NOT_NULL: "violates not-null constraint",
+    },
+}
+
+
+def refusal(backend: str, violation: Violation) -> str:
+    """What ``backend`` says (inside the `StoreStateError`'s message) for ``violation``."""
+    return _REFUSALS[backend][violation]

@@ -24,8 +24,8 @@ from flywheel_sync.store.failures import store_error
 
 
 @pytest.fixture
-def file_engine(store_url: str) -> Iterator[Engine]:
-    engine = create_store_engine(store_url)
+def file_engine(sqlite_url: str) -> Iterator[Engine]:
+    engine = create_store_engine(sqlite_url)
     yield engine
     engine.dispose()
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from flywheel_sync.store import StageChange, Store, StoreStateError
-from tests.unit.store.builders import T0, entity
+from tests.unit.store.builders import T0, Violation, entity, refusal
 
 
 def test_replace_all_stores_the_entities_as_given(store: Store) -> None:
@@ -36,10 +36,12 @@ def test_iter_entities_of_one_kind_in_id_order(store: Store) -> None:
     assert [e.entity_id for e in store.entities.iter_entities("service")] == ["s1", "s2"]
 
 
-def test_two_entities_with_one_kind_and_id_are_refused_and_nothing_changes(store: Store) -> None:
+def test_two_entities_with_one_kind_and_id_are_refused_and_nothing_changes(
+    store: Store, store_backend: str
+) -> None:
     store.entities.replace_all([entity("customer", "c1")])
 
-    with pytest.raises(StoreStateError, match="UNIQUE constraint failed"):
+    with pytest.raises(StoreStateError, match=refusal(store_backend, Violation.UNIQUE)):
         store.entities.replace_all([entity("customer", "c9"), entity("customer", "c9")])
 
     assert [e.entity_id for e in store.entities.iter_entities()] == ["c1"]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from flywheel_sync.store import OutboxEntry, OutboxStatus, Store, StoreStateError
-from tests.unit.store.builders import T0, SettableClock, audit_entry, planned
+from tests.unit.store.builders import T0, SettableClock, Violation, audit_entry, planned, refusal
 
 
 def statuses(store: Store) -> dict[str, OutboxStatus]:
@@ -179,8 +179,8 @@ def test_an_unknown_entry_is_refused(store: Store) -> None:
         store.outbox.mark_in_flight(42)
 
 
-def test_writes_of_an_unknown_plan_are_refused(store: Store) -> None:
-    with pytest.raises(StoreStateError, match="FOREIGN KEY constraint failed"):
+def test_writes_of_an_unknown_plan_are_refused(store: Store, store_backend: str) -> None:
+    with pytest.raises(StoreStateError, match=refusal(store_backend, Violation.FOREIGN_KEY)):
         store.outbox.enqueue("no-such-plan", [planned("k1")])
 
     assert store.outbox.pending() == []

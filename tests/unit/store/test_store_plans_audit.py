@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from flywheel_sync.store import PlanRecord, PlanStatus, Store, StoreStateError
-from tests.unit.store.builders import T0, SettableClock, audit_entry
+from tests.unit.store.builders import T0, SettableClock, Violation, audit_entry, refusal
 
 
 def test_a_new_plan_is_planned(store: Store, run_id: str) -> None:
@@ -43,16 +43,18 @@ def test_no_plan_yet(store: Store) -> None:
 @pytest.mark.parametrize(
     ("act", "message"),
     [
-        (lambda s: s.plans.create("no-such-run", {}), "FOREIGN KEY constraint failed"),
+        (lambda s: s.plans.create("no-such-run", {}), Violation.FOREIGN_KEY),
         (lambda s: s.plans.set_status("no-such-plan", PlanStatus.APPLIED), "no plan with id"),
-        (lambda s: s.audit.record(audit_entry("no-such-run")), "FOREIGN KEY constraint failed"),
+        (lambda s: s.audit.record(audit_entry("no-such-run")), Violation.FOREIGN_KEY),
     ],
     ids=["plan-of-unknown-run", "status-of-unknown-plan", "audit-of-unknown-run"],
 )
 def test_references_to_unknown_runs_and_plans_are_refused(
-    store: Store, act: Callable[[Store], object], message: str
+    store: Store, store_backend: str, act: Callable[[Store], object], message: str | Violation
 ) -> None:
-    with pytest.raises(StoreStateError, match=message):
+    expected = refusal(store_backend, message) if isinstance(message, Violation) else message
+
+    with pytest.raises(StoreStateError, match=expected):
         act(store)
 
 

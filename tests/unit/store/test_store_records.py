@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from flywheel_sync.store import RawRecord, Store, StoredRecord, StoreStateError
 from flywheel_sync.store.engine import create_store_engine
 from flywheel_sync.store.sql import SqlRecordRepository
-from tests.unit.store.builders import T0, SettableClock, raw
+from tests.unit.store.builders import T0, SettableClock, Violation, raw, refusal
 
 SOURCE, SCOPE = "jira:pmo", "PMO"
 
@@ -109,12 +109,12 @@ def test_a_page_without_a_watermark_keeps_the_stored_one(store: Store) -> None:
     assert store.records.watermark(SOURCE, SCOPE) == "w1"
 
 
-def test_a_page_with_an_invalid_record_changes_nothing(store: Store) -> None:
+def test_a_page_with_an_invalid_record_changes_nothing(store: Store, store_backend: str) -> None:
     store.records.upsert_page(SOURCE, SCOPE, [raw("PMO-1", summary="old")], "w1")
     missing_id = RawRecord(record_type="issue", external_id=cast(str, None), payload={})
     page = [raw("PMO-1", summary="new"), raw("PMO-2"), missing_id]
 
-    with pytest.raises(StoreStateError, match="NOT NULL constraint failed"):
+    with pytest.raises(StoreStateError, match=refusal(store_backend, Violation.NOT_NULL)):
         store.records.upsert_page(SOURCE, SCOPE, page, "w2")
 
     assert [r.payload for r in store.records.iter_records()] == [{"summary": "old"}]
@@ -205,3 +205,12 @@ def test_get_many_finds_the_named_records_of_one_source_and_type(store: Store) -
     found = store.records.get_many(SOURCE, "issue", ["PMO-2", "PMO-3", "PMO-2", "T1"])
 
     assert {key: record.external_id for key, record in found.items()} == {"PMO-2": "PMO-2"}
+
+
+def test_a_scope_as_long_as_a_real_jql_query_is_kept(store: Store) -> None:
+    jql = "project = PMO AND " + " OR ".join(f'labels = "customer-{n:03}"' for n in range(40))
+
+    store.records.upsert_page(SOURCE, jql, [raw("PMO-1")], "w1")
+
+    assert [record.scope for record in store.records.iter_records()] == [jql]
+    assert store.records.watermark(SOURCE, jql) == "w1"
