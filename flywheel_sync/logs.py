@@ -3,22 +3,58 @@
 Every secret value from the configuration is registered with the scrubber when the
 configuration loads; any log record containing one has it replaced by ``***`` before any
 handler sees it, whichever library logged it.
+
+Inside `run_context` every record also carries the run's id and job name (JSON fields
+``run_id`` and ``job``), whichever library logged it, so a collector can follow one scheduled
+run through the pull, the engine and the writes.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 from typing_extensions import override
 
-__all__ = ["SecretScrubber", "configure_logging", "register_secret", "scrubbed"]
+__all__ = [
+    "RunContextFilter",
+    "SecretScrubber",
+    "configure_logging",
+    "register_secret",
+    "run_context",
+    "scrubbed",
+]
 
 _REDACTED = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary words
 _secrets: set[str] = set()
+_run: ContextVar[tuple[str, str] | None] = ContextVar("flywheel_sync_run", default=None)
+
+
+@contextmanager
+def run_context(*, run_id: str, job: str) -> Iterator[None]:
+    """Tag every log record made in this context (and threads started with a copy of it)."""
+    token = _run.set((run_id, job))
+    try:
+        yield
+    finally:
+        _run.reset(token)
+
+
+class RunContextFilter(logging.Filter):
+    """Adds ``run_id`` and ``job`` to records made inside `run_context`."""
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        current = _run.get()
+        if current is not None:
+            record.run_id, record.job = current
+        return True
 
 
 def register_secret(value: str | None) -> None:
@@ -68,6 +104,7 @@ class _JsonFormatter(logging.Formatter):
 def configure_logging(*, json_format: bool, verbosity: int) -> None:
     """Route all logging to stderr in the chosen format; ``-v`` shows info, ``-vv`` debug."""
     handler = logging.StreamHandler()
+    handler.addFilter(RunContextFilter())
     handler.addFilter(SecretScrubber())
     handler.setFormatter(
         _JsonFormatter()

@@ -21,6 +21,8 @@ class GlobalOptions:
     config: Path | None
     json_logs: bool
     verbosity: int
+    log_format_given: bool = False
+    """``--log-format`` was on the command line; otherwise ``[logging] format`` decides."""
 
 
 def global_options(ctx: typer.Context) -> GlobalOptions:
@@ -36,6 +38,20 @@ def load_configuration_for(ctx: typer.Context) -> Configuration:
     from flywheel_sync.cli.secrets import register_configuration_secrets
     from flywheel_sync.settings import load_configuration
 
-    configuration = load_configuration(global_options(ctx).config)
+    options = global_options(ctx)
+    configuration = load_configuration(options.config)
     register_configuration_secrets(configuration)
+    _apply_log_format(options, configuration)
     return configuration
+
+
+def _apply_log_format(options: GlobalOptions, configuration: Configuration) -> None:
+    """``[logging] format = "json"`` switches to JSON lines unless ``--log-format`` was given."""
+    from flywheel_sync.logs import configure_logging
+    from flywheel_sync.settings import LogFormat
+
+    wanted = configuration.settings.logging.format is LogFormat.JSON
+    if options.log_format_given or wanted == options.json_logs:
+        return
+    options.json_logs = wanted
+    configure_logging(json_format=wanted, verbosity=options.verbosity)

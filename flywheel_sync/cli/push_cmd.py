@@ -12,10 +12,13 @@ read; 2 configuration or usage error.
 from __future__ import annotations
 
 import json
+import signal
 import sys
-from contextlib import ExitStack
-from dataclasses import replace
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -25,6 +28,10 @@ from rich.table import Table
 from flywheel_sync.cli.options import global_options, load_configuration_for
 
 if TYPE_CHECKING:
+    from connectors.errors import RetryableError
+    from flywheel_sync.mapping import MappingOutcome
+    from flywheel_sync.pull import PullSummary
+    from flywheel_sync.pull.runner import PullListener
     from flywheel_sync.push.apply import ApplyReport, Job, Result
     from flywheel_sync.push.changes import Change, Plan
     from flywheel_sync.push.connections import Connections
@@ -225,36 +232,87 @@ def _confirmed(count: int) -> bool:
     return typer.confirm(f"Make these {count} writes?", default=False)
 
 
+class _TerminalObserver:
+    """Shows a `sync` run as ``pull``, ``plan`` and ``apply`` show theirs."""
+
+    def __init__(self, *, json_logs: bool) -> None:
+        self._json_logs = json_logs
+
+    def pulling(self) -> AbstractContextManager[PullListener]:
+        from flywheel_sync.pull.listeners import LiveProgress, LogProgress
+
+        if self._json_logs or not stdout.is_terminal:
+            return nullcontext(LogProgress())
+        return LiveProgress(stdout)
+
+    def pulled(self, summary: PullSummary, mapping: MappingOutcome) -> None:
+        from flywheel_sync.cli.pull_cmd import report_pull
+
+        report_pull(summary, mapping)
+
+    def retried(self, source: str, error: RetryableError, wait: float) -> None:
+        """Retries show in the live display's log lines."""
+
+    def planned(self, plan: Plan) -> None:
+        _print_plan(plan)
+
+    def settled(self, job: Job, result: Result) -> None:
+        _progress_line(job, result)
+
+
 def sync(ctx: typer.Context) -> None:
     """Pull, compute, plan and apply in one run (what scheduled jobs run).
 
     Stage and checklist writes go first; when there were any, the tools are read again so
-    the KPI summaries published next report on what the tools now show.
+    the KPI summaries published next report on what the tools now show. Ctrl-C or SIGTERM
+    finishes the write being made and stops; the next run makes the rest.
     """
-    from flywheel_sync.cli.pull_cmd import pull_counts, read_and_map, report_pull
+    from flywheel_sync.pipelines import run_pipeline
+    from flywheel_sync.settings.jobs import Pipeline
     from flywheel_sync.store.rows import RunOutcome
 
     configuration = load_configuration_for(ctx)
-    json_logs = global_options(ctx).json_logs
-    with _store(configuration) as store, ExitStack() as stack:
+    observer = _TerminalObserver(json_logs=global_options(ctx).json_logs)
+    stopping = threading.Event()
+    with _store(configuration) as store, _stop_on_signals(stopping):
         run_id = store.runs.start("manual", "sync")
-        summary, outcome = read_and_map(configuration, store, json_logs=json_logs)
-        report_pull(summary, outcome)
-        connections = _connections(configuration, stack)
-        planned = _planned(configuration, store, connections)
-        first = planned.plan.writes_to_tools()
-        reports = []
-        if first.changes and len(first.changes) < len(planned.plan.changes):
-            _print_plan(first)
-            reports.append(_apply(store, connections, replace(planned, plan=first), run_id))
-            summary, outcome = read_and_map(configuration, store, json_logs=json_logs)
-            planned = _planned(configuration, store, connections)
-        _print_plan(planned.plan)
-        reports.append(_apply(store, connections, planned, run_id))
-        report = reports[0] if len(reports) == 1 else reports[0].merged(reports[1])
-        ok = report.ok and summary.ok
-        counts = pull_counts(summary, outcome) | _counts(report, planned)
-        store.runs.finish(run_id, RunOutcome.SUCCEEDED if ok else RunOutcome.PARTIAL, counts)
-    _report(report)
-    if not ok:
+        try:
+            result = run_pipeline(
+                configuration,
+                store,
+                Pipeline.SYNC,
+                run_id=run_id,
+                observer=observer,
+                should_stop=stopping.is_set,
+            )
+        except BaseException:
+            store.runs.finish(run_id, RunOutcome.FAILED, {})
+            raise
+        store.runs.finish(run_id, result.outcome, dict(result.counts))
+    if result.apply is not None:
+        _report(result.apply)
+    if result.outcome is RunOutcome.INTERRUPTED:
+        stdout.print("Stopped: the remaining writes are made by the next run.")
+    if result.outcome is not RunOutcome.SUCCEEDED:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _stop_on_signals(stopping: threading.Event) -> Iterator[None]:
+    """Ctrl-C and SIGTERM ask the run to stop after its current write (a second Ctrl-C aborts)."""
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        if stopping.is_set():
+            raise KeyboardInterrupt
+        stderr.print("Stopping after the current write (Ctrl-C again to abort)…")
+        stopping.set()
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread (tests run commands)
+        return
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

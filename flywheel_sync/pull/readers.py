@@ -17,6 +17,7 @@ an interrupted process never waits for one.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import queue
 import threading
@@ -71,7 +72,14 @@ class SourceReaders:
         for group in groups:
             self._work.put(group)
         self._threads = [
-            threading.Thread(target=self._read, name=f"pull-reader-{number}", daemon=True)
+            # Each reader runs in a copy of the caller's context, so its log records carry
+            # the run they belong to (`flywheel_sync.logs.run_context`).
+            threading.Thread(
+                target=contextvars.copy_context().run,
+                args=(self._read,),
+                name=f"pull-reader-{number}",
+                daemon=True,
+            )
             for number in range(1, min(max_parallel, len(groups)) + 1)
         ]
 

@@ -110,11 +110,13 @@ class PullSummary:
     """Every scope's outcome, in the order read."""
 
     scopes: list[ScopeOutcome] = field(default_factory=list)
+    stopped: bool = False
+    """The pull was asked to stop (a graceful shutdown) before every scope was read."""
 
     @property
     def ok(self) -> bool:
         """Whether every scope was read to its end."""
-        return all(scope.ok for scope in self.scopes)
+        return not self.stopped and all(scope.ok for scope in self.scopes)
 
     def total(self, attribute: str) -> int:
         """The sum of one counter (``records``, ``changed``, ``pages``, ``requests``)."""
@@ -132,6 +134,10 @@ class PullListener(Protocol):
 
     def scope_finished(self, outcome: ScopeOutcome) -> None:
         """A scope ended, read to its end or failed (``outcome.failure``)."""
+
+
+class _Stopped(Exception):
+    """Leaves the readers' ``with`` block so that it stops them (never raised out of `pull`)."""
 
 
 def _raw(record: SourceRecord) -> RawRecord:
@@ -181,6 +187,9 @@ class PullRunner:
             a reader waits (default: two per parallel source); bounds the memory a fast
             tool can fill.
         monotonic: The clock a scope's seconds are measured with.
+        should_stop: Asked after every stored page; when it says yes, the readers are
+            stopped and `pull` returns what was stored (each page is stored with its
+            watermark, so the next pull goes on from there).
 
     Raises:
         ValueError: ``max_parallel`` or ``max_pending_pages`` is below 1.
@@ -194,6 +203,7 @@ class PullRunner:
         max_parallel: int = DEFAULT_MAX_PARALLEL,
         max_pending_pages: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> None:
         if max_parallel < 1:
             raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
@@ -205,6 +215,7 @@ class PullRunner:
         self._max_parallel = max_parallel
         self._max_pending = pending
         self._monotonic = monotonic
+        self._should_stop = should_stop
 
     def pull(self, sources: Sequence[RecordSource], *, full: bool = False) -> PullSummary:
         """Read every scope of every source; never raises a connector error.
@@ -217,10 +228,20 @@ class PullRunner:
         readers = SourceReaders(
             sources, full=full, max_parallel=self._max_parallel, max_pending=self._max_pending
         )
-        with readers:
-            for message in readers.messages():
-                self._take(message, sources, outcomes, full=full)
+        try:
+            with readers:
+                for message in readers.messages():
+                    self._take(message, sources, outcomes, full=full)
+                    self._stop_if_asked()
+        except _Stopped:
+            summary = outcomes.summary()
+            summary.stopped = True
+            return summary
         return outcomes.summary()
+
+    def _stop_if_asked(self) -> None:
+        if self._should_stop():
+            raise _Stopped
 
     def _take(
         self,

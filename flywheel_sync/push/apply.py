@@ -15,6 +15,10 @@ Entries of an earlier, interrupted apply that the new plan no longer wants are s
 they were in flight they are confirmed first, so a write that did land is still recorded.
 Every settled write, and every conflict, gets an audit entry with the run id.
 
+A graceful stop (``should_stop``, asked before every batch is claimed) never cuts a write in
+half: the batch being sent is settled, and the writes not yet claimed stay pending in the
+outbox for the next run.
+
 A tool that refuses one write (400, 403 limit) fails that write only: it is recorded with its
 reason and the rest go on. A refusal of the credentials stops that tool's writes (the rest
 would fail the same way), and the run ends with exit code 1.
@@ -47,6 +51,10 @@ class Status(StrEnum):
     FAILED = "failed"
     SUPERSEDED = "superseded"
     """Not made: the plan no longer wants it, or a person's edit came first (a conflict)."""
+
+
+class _StopRequested(Exception):
+    """Raised by ``claim`` when a graceful stop was asked for: no new batch is sent."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,6 +128,8 @@ class ApplyReport:
     """How many writes the plan held."""
     counts: dict[str, int] = field(default_factory=dict)
     failures: list[tuple[Change, str]] = field(default_factory=list)
+    stopped: bool = False
+    """A graceful stop came first: some writes stay pending in the outbox for the next run."""
 
     def merged(self, other: ApplyReport) -> ApplyReport:
         """This report and a later one of the same run, added up (the later plan's id)."""
@@ -131,6 +141,7 @@ class ApplyReport:
             planned=self.planned + other.planned,
             counts=counts,
             failures=self.failures + other.failures,
+            stopped=self.stopped or other.stopped,
         )
 
     @property
@@ -141,6 +152,17 @@ class ApplyReport:
     def count(self, status: Status) -> int:
         """How many writes ended with ``status``."""
         return self.counts.get(status.value, 0)
+
+
+def _execute(executor: Executor, jobs: Sequence[Job], claim: Claim, settle: Settle) -> str | None:
+    """Run ``executor``; the reason its unsettled jobs failed, or None when it was stopped."""
+    try:
+        executor.run(jobs, claim=claim, settle=settle)
+    except _StopRequested:
+        return None
+    except ConnectorError as error:  # credentials refused, retries exhausted, ...
+        return f"not written: {error}"
+    return "the executor did not settle this write"
 
 
 @dataclass
@@ -169,7 +191,8 @@ class Applier:
         for job in jobs:
             by_tool.setdefault(job.change.tool, []).append(job)
         for tool, tool_jobs in by_tool.items():
-            if self.should_stop():
+            if report.stopped or self.should_stop():
+                report.stopped = True
                 break
             self._run_tool(tool, tool_jobs, report)
         status = PlanStatus.APPLIED if report.ok else PlanStatus.PARTIAL
@@ -199,6 +222,8 @@ class Applier:
         claimed = {job.entry.id for job in jobs if job.resumed}
 
         def claim(batch: Sequence[Job]) -> None:
+            if self.should_stop():
+                raise _StopRequested
             for job in batch:
                 self.store.outbox.mark_in_flight(job.entry.id)
                 claimed.add(job.entry.id)
@@ -207,14 +232,15 @@ class Applier:
             if unsettled.pop(job.entry.id, None) is not None:  # settled once only
                 self._settle(job, result, report)
 
-        reason = "the executor did not settle this write"
         if executor is None:
-            reason = f"no {tool} connection is configured to write with"
+            reason: str | None = f"no {tool} connection is configured to write with"
         else:
-            try:
-                executor.run(jobs, claim=claim, settle=settle)
-            except ConnectorError as error:  # credentials refused, retries exhausted, ...
-                reason = f"not written: {error}"
+            reason = _execute(executor, jobs, claim, settle)
+        if reason is None:
+            # Stopped: unclaimed writes stay pending; claimed, unsettled ones stay in flight
+            # and are confirmed by the next run before anything is written again.
+            report.stopped = True
+            return
         for job in list(unsettled.values()):  # never silent: every job ends settled
             if job.entry.id not in claimed:
                 claim([job])

@@ -216,6 +216,17 @@ class Plan:
         """
         return Plan(changes=tuple(c for c in self.changes if not c.target.startswith(SUMMARIES)))
 
+    def summaries_only(self) -> Plan:
+        """Only the KPI summary writes (pages, cards, comments): what a ``kpi-summary`` job makes.
+
+        Their conflicts and notes stay; stage and checklist writes wait for a ``sync``.
+        """
+        return Plan(
+            changes=tuple(c for c in self.changes if c.target.startswith(SUMMARIES)),
+            conflicts=tuple(c for c in self.conflicts if c.target.startswith(SUMMARIES)),
+            notes=tuple(n for n in self.notes if n.target.startswith(SUMMARIES)),
+        )
+
     def summary(self) -> JSONObject:
         """Counts by target and action, and of conflicts and notes."""
         by_target = Counter(change.target for change in self.changes)
