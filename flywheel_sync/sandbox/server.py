@@ -9,13 +9,10 @@ stall (libraries.md §0; measured: 44 ms → about 1 ms per request on a reused 
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
@@ -36,13 +33,13 @@ from flywheel_sync.sandbox.services import SandboxCredentials, service_profiles
 from flywheel_sync.sandbox.stats import RequestStats
 from flywheel_sync.sandbox.workflows.inbox import WorkflowsInbox
 from flywheel_sync.sandbox.workflows.routes import workflows_routes
+from flywheel_sync.serving import BackgroundServer
 
 __all__ = ["SandboxOptions", "SandboxServer", "build_app"]
 
 _HOST = "127.0.0.1"
 DATAVERSE_ROOT = "/dataverse/api/data/v9.2"
 WORKFLOWS_ROOT = "/workflows"
-_START_TIMEOUT_SECONDS = 10.0
 
 
 def _start_of_today() -> datetime:
@@ -158,16 +155,13 @@ class SandboxServer:
         # Accepted connections inherit this. Without it, keep-alive clients wait ~40 ms per
         # request (Nagle + delayed ACK): uvicorn only sets it on sockets it binds itself.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind((_HOST, port))
+        try:
+            self._socket.bind((_HOST, port))
+        except OSError:
+            self._socket.close()
+            raise
         self.port: int = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run,
-            kwargs={"sockets": [self._socket]},
-            daemon=True,
-            name=f"sandbox:{self.port}",
-        )
+        self._server = BackgroundServer(app, self._socket, name=f"sandbox:{self.port}")
 
     @property
     def url(self) -> str:
@@ -176,20 +170,15 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         """Start serving; returns once the server accepts connections."""
-        self._thread.start()
-        deadline = time.monotonic() + _START_TIMEOUT_SECONDS
-        while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if not self._server.started:
-            self.stop()
-            raise RuntimeError(f"the sandbox did not start on {self.url}")
+        try:
+            self._server.start()
+        except OSError:
+            raise RuntimeError(f"the sandbox did not start on {self.url}") from None
         return self
 
     def stop(self) -> None:
         """Stop serving and wait for the thread to end."""
-        self._server.should_exit = True
-        self._thread.join(timeout=_START_TIMEOUT_SECONDS)
-        self._socket.close()
+        self._server.stop()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -1,4 +1,4 @@
-"""The ``flywheel.toml`` model: connections, state store, logging and scheduled jobs.
+"""The ``flywheel.toml`` model: connections, state store, logging, scheduled jobs and the service.
 
 Loaded with pydantic-settings, so every key can be overridden from the environment:
 ``FLYWHEEL_`` + the key path joined by ``__``, e.g. ``FLYWHEEL_JIRA__PMO__TOKEN`` or
@@ -32,6 +32,7 @@ from flywheel_sync.settings.connections import (
     TeamsWebhook,
 )
 from flywheel_sync.settings.jobs import JobSettings
+from flywheel_sync.settings.serve import ServeSettings
 
 __all__ = [
     "ENV_NESTING",
@@ -103,8 +104,17 @@ class LogFormat(StrEnum):
 class LoggingSettings(ConfigModel):
     """Log output; the command line's ``--log-format`` and ``-v`` take precedence."""
 
-    format: LogFormat = LogFormat.TEXT
-    level: str = Field(default="INFO", pattern=r"^(?i:debug|info|warning|error)$")
+    format: LogFormat = Field(
+        default=LogFormat.TEXT,
+        description="text for people, json lines for jobs and log collectors.",
+    )
+    level: str = Field(
+        default="INFO",
+        pattern=r"^(?i:debug|info|warning|error)$",
+        description=(
+            "Level of flywheel-sync serve's log. Other commands log warnings, or more with -v."
+        ),
+    )
 
 
 class FlywheelSettings(BaseSettings):
@@ -124,6 +134,7 @@ class FlywheelSettings(BaseSettings):
     )
     store: StoreSettings = StoreSettings()
     logging: LoggingSettings = LoggingSettings()
+    serve: ServeSettings = ServeSettings()
     jira: dict[ConnectionName, JiraConnection] = Field(
         default_factory=dict, description="Jira sites by connection name."
     )

@@ -43,6 +43,15 @@ class JobSettings(ConfigModel):
         default=0, ge=0, le=3600, description="Random delay added to each run."
     )
     timezone: str = Field(default="UTC", description="IANA time zone of the cron expression.")
+    misfire_grace_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        le=31 * 24 * 3600,
+        description=(
+            "How late a run may still start (the service was down or busy); later runs are "
+            "skipped and logged. Default: about one interval of the schedule."
+        ),
+    )
 
     @field_validator("cron")
     @classmethod
@@ -59,8 +68,10 @@ class JobSettings(ConfigModel):
         # Imported here, not at the top: only validation needs it, and --help must stay fast.
         from apscheduler.triggers.cron import CronTrigger
 
+        from flywheel_sync.scheduler.triggers import crontab_fields
+
         try:
-            CronTrigger.from_crontab(value, timezone="UTC")
+            CronTrigger(**crontab_fields(value), timezone="UTC")
         except ValueError as error:
             raise PydanticCustomError(
                 "cron",
