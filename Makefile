@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := connectors flywheel_sync
 
-.PHONY: help install lint typecheck unit test schema lock clean
+.PHONY: help install lint typecheck unit test demo schema lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,13 +31,20 @@ lint: $(STAMP) ## ruff check and ruff format --check
 typecheck: $(STAMP) ## mypy --strict over the packages, benchmarks and tests
 	$(BIN)/mypy
 
-unit: $(STAMP) ## pytest with coverage
+unit: $(STAMP) ## pytest with coverage, on SQLite and a throwaway PostgreSQL
+	scripts/ensure-postgres
 	$(BIN)/pytest --cov --cov-report=term --durations=15
 
 test: lint typecheck unit ## The full gate (what CI runs)
 
+DEMO_DIR ?= flywheel-demo
+
+demo: $(STAMP) ## Run the whole job on the embedded sandbox: pull, Value Ring, KPIs, push, report
+	$(BIN)/flywheel-sync demo $(DEMO_DIR)
+
 schema: $(STAMP) ## Regenerate config/*.schema.json and the config examples
 	$(BIN)/flywheel-sync config schema -o config
+	$(BIN)/flywheel-sync config reference -o docs/configuration.md
 	sed 's/^mapping = "mapping.yaml"/mapping = "mapping.example.yaml"/' \
 		flywheel_sync/templates/flywheel.toml > config/flywheel.example.toml
 	cp flywheel_sync/templates/mapping.yaml config/mapping.example.yaml

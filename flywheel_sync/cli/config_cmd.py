@@ -1,4 +1,4 @@
-"""``flywheel-sync config validate`` and ``config schema``."""
+"""``flywheel-sync config validate``, ``config schema`` and ``config reference``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from flywheel_sync.cli.options import load_configuration_for
 __all__ = ["app"]
 
 app = typer.Typer(
-    help="Check the configuration files and print their JSON Schemas.", no_args_is_help=True
+    help="Check the configuration files; print their JSON Schemas and reference.",
+    no_args_is_help=True,
 )
 stdout = Console(highlight=False, soft_wrap=True)
 
@@ -66,3 +67,22 @@ def schema(
         path = output / file_name
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         stdout.print(f"wrote {path}")
+
+
+@app.command("reference")
+def reference(
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the Markdown into this file.", dir_okay=False),
+    ] = None,
+) -> None:
+    """Print every key of both files as a Markdown reference (docs/configuration.md)."""
+    from flywheel_sync.settings.reference import configuration_reference
+
+    text = configuration_reference()
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    stdout.print(f"wrote {output}")

@@ -19,13 +19,17 @@ import typer
 from flywheel_sync import __version__
 from flywheel_sync.cli import (
     config_cmd,
+    demo_cmd,
     diagnose_cmd,
     explain_cmd,
     init_cmd,
     kpis_cmd,
     pull_cmd,
     push_cmd,
+    report_cmd,
+    runs_cmd,
     sandbox_cmd,
+    serve_cmd,
     status_cmd,
 )
 from flywheel_sync.cli.options import GlobalOptions
@@ -61,6 +65,10 @@ app.command("diagnose")(diagnose_cmd.diagnose)
 app.command("plan")(push_cmd.plan)
 app.command("apply")(push_cmd.apply)
 app.command("sync")(push_cmd.sync)
+app.command("serve")(serve_cmd.serve)
+app.command("runs")(runs_cmd.runs)
+app.command("report")(report_cmd.report)
+app.command("demo")(demo_cmd.demo)
 
 
 def _print_version(value: bool) -> None:
@@ -82,9 +90,14 @@ def main(
         ),
     ] = None,
     log_format: Annotated[
-        LogFormatChoice,
-        typer.Option("--log-format", help="Log lines as text, or as JSON for jobs and collectors."),
-    ] = LogFormatChoice.TEXT,
+        LogFormatChoice | None,
+        typer.Option(
+            "--log-format",
+            help="Log lines as text, or as JSON for jobs and collectors "
+            "(default: [logging] format, else text).",
+            show_default=False,
+        ),
+    ] = None,
     verbose: Annotated[
         int,
         typer.Option(
@@ -112,7 +125,12 @@ def main(
 
     json_logs = log_format is LogFormatChoice.JSON
     configure_logging(json_format=json_logs, verbosity=verbose)
-    ctx.obj = GlobalOptions(config=config, json_logs=json_logs, verbosity=verbose)
+    ctx.obj = GlobalOptions(
+        config=config,
+        json_logs=json_logs,
+        verbosity=verbose,
+        log_format_given=log_format is not None,
+    )
 
 
 def run(argv: list[str] | None = None) -> None:
