@@ -34,6 +34,8 @@ __all__ = [
 
 _KEYS_PER_QUERY = 500
 _UNSETTLED = (OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT)
+_REOPENED = frozenset({OutboxStatus.FAILED.value, OutboxStatus.SUPERSEDED.value})
+"""Settled without the write being made: a plan that wants the write again reopens it."""
 
 
 class SqlPlanRepository:
@@ -100,6 +102,8 @@ class SqlOutboxRepository:
     def enqueue(self, plan_id: str, writes: Iterable[PlannedWrite]) -> int:
         """Persist a plan's writes idempotently by key; returns how many became pending.
 
+        A key already stored as failed or superseded becomes pending again.
+
         Raises:
             StoreStateError: No plan has the id ``plan_id``.
         """
@@ -112,7 +116,10 @@ class SqlOutboxRepository:
                 for key, write in incoming.items()
                 if key not in stored
             ]
-            retried = [key for key, status in stored.items() if status == OutboxStatus.FAILED]
+            # A failed write is tried again; a superseded one (an earlier plan stopped wanting
+            # it, or the same run's first pass left it for later) is wanted again: both
+            # become pending. Applied and unsettled entries stay as they are.
+            retried = [key for key, status in stored.items() if status in _REOPENED]
             if new:
                 session.execute(insert(OutboxModel), new)
             if retried:

@@ -116,6 +116,23 @@ def test_re_enqueueing_a_failed_key_retries_it(store: Store, run_id: str, plan_i
     )
 
 
+def test_re_enqueueing_a_superseded_key_makes_it_pending_again(
+    store: Store, run_id: str, plan_id: str
+) -> None:
+    """A write left aside (an interrupted apply's, not wanted by a first pass) is wanted later."""
+    store.outbox.enqueue(plan_id, [planned("k1"), planned("k2")])
+    first, second = store.outbox.pending()
+    assert store.outbox.supersede([first.id]) == 1
+    assert [entry.id for entry in store.outbox.pending()] == [second.id]
+
+    assert store.outbox.enqueue(store.plans.create(run_id, {}), [planned("k1")]) == 1
+
+    assert [(e.id, e.status) for e in store.outbox.pending()] == [
+        (first.id, OutboxStatus.PENDING),
+        (second.id, OutboxStatus.PENDING),
+    ]
+
+
 def test_an_entry_left_in_flight_is_still_unsettled_and_can_be_claimed_again(
     store: Store, plan_id: str
 ) -> None:
