@@ -1,7 +1,8 @@
 """The writers a push uses, built from ``flywheel.toml`` on first use and closed with the run.
 
 One writer per configured connection: a `JiraWriter` per Jira site, a `PlannerWriter` per
-Graph tenant, a `ConfluenceSite` per Confluence site, a `WorkflowsWebhook` per Teams webhook.
+Graph tenant, a `ConfluenceSite` per Confluence site, a `WorkflowsWebhook` per Teams webhook,
+a `ScheduleWriter` per Dataverse environment (Microsoft Project).
 Each carries the connection's retry policy; Graph sessions and webhooks are closed when the
 ``ExitStack`` given closes.
 """
@@ -20,12 +21,16 @@ from connectors.graph.planner_writer import PlannerWriter
 from connectors.jira import BasicAuth, BearerAuth, JiraFlavour
 from connectors.jira.site import JiraSite
 from connectors.jira.writer import JiraWriter
+from connectors.project import dataverse_token_provider
+from connectors.project.odata import ODataClient
+from connectors.project.schedule_writer import ScheduleWriter
 from connectors.retry import RetryPolicy
 from connectors.teams import WorkflowsWebhook
 from flywheel_sync.push.apply import Executor
 from flywheel_sync.push.executors.confluence import ConfluenceExecutor
 from flywheel_sync.push.executors.jira import JiraExecutor
 from flywheel_sync.push.executors.planner import PlannerExecutor
+from flywheel_sync.push.executors.project import ProjectExecutor
 from flywheel_sync.push.executors.teams import TeamsExecutor
 from flywheel_sync.settings.connections import AtlassianAuth, AzureAuth
 from flywheel_sync.settings.loading import Configuration
@@ -59,6 +64,7 @@ class Connections:
     _planner: dict[str, PlannerWriter] = field(default_factory=dict)
     _confluence: dict[str, ConfluenceSite] = field(default_factory=dict)
     _webhooks: dict[str, WorkflowsWebhook] = field(default_factory=dict)
+    _project: dict[str, ScheduleWriter] = field(default_factory=dict)
 
     def _policy(self, name: str, max_retries: int) -> RetryPolicy:
         listener = self.on_retry
@@ -145,6 +151,35 @@ class Connections:
             self._confluence[name] = site
         return self._confluence[name]
 
+    def project(self, name: str) -> ScheduleWriter:
+        """The Schedule API writer of ``project:<connection>`` (a delegated, licensed user)."""
+        if name not in self._project:
+            settings = self.configuration.settings.dataverse.get(self._connection(name))
+            if settings is None:
+                raise ConnectorConfigError(
+                    "no such Dataverse connection in flywheel.toml", source=name
+                )
+            token: str | Callable[[], str]
+            if settings.auth is AzureAuth.STATIC_TOKEN:
+                token = settings.token.get_secret_value() if settings.token else ""
+            else:
+                from flywheel_sync.pull.sources import azure_credential
+
+                token = dataverse_token_provider(
+                    azure_credential(settings), settings.url, source=name
+                )
+            client = ODataClient(
+                source=name,
+                environment_url=settings.url,
+                token=token,
+                api_path=settings.api_path,
+                timeout=settings.timeout_seconds,
+                retry=self._policy(name, settings.max_retries),
+            )
+            self.stack.callback(client.close)
+            self._project[name] = ScheduleWriter(client, source=name)
+        return self._project[name]
+
     def webhook(self, name: str) -> WorkflowsWebhook:
         """The webhook of ``workflows:<name>``."""
         if name not in self._webhooks:
@@ -167,4 +202,5 @@ class Connections:
             "planner": PlannerExecutor(writer_for=self.planner, clock=clock, run_id=run_id),
             "confluence": ConfluenceExecutor(site_for=self.confluence, clock=clock, run_id=run_id),
             "teams": TeamsExecutor(webhook_for=self.webhook, clock=clock, run_id=run_id),
+            "project": ProjectExecutor(writer_for=self.project, clock=clock, run_id=run_id),
         }

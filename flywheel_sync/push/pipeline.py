@@ -80,5 +80,10 @@ def make_plan(
         now=now,
         rules=mapping.rules,
     )
-    plan = plan_push(context, pages=connections.confluence, jira_is_cloud=connections.jira_is_cloud)
+    plan = plan_push(
+        context,
+        pages=connections.confluence,
+        jira_is_cloud=connections.jira_is_cloud,
+        project_labels=connections.project,
+    )
     return Planned(portfolio=portfolio, result=result, desired=desired, plan=plan)

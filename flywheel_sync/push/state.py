@@ -36,6 +36,7 @@ class StoredState:
     _fields: dict[str, Mapping[str, str]] = field(default_factory=dict)
     _buckets: dict[str, list[Bucket]] = field(default_factory=dict)
     _categories: dict[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    _project: dict[tuple[str, str], list[StoredRecord]] = field(default_factory=dict)
 
     def items(self, source: str, record_type: str, ids: Iterable[str]) -> dict[str, StoredRecord]:
         """The stored records of ``source`` among ``ids``."""
@@ -81,6 +82,33 @@ class StoredState:
                 )
             }
         return self._categories[source].get(plan_id, {})
+
+    def project_buckets(self, source: str, project_id: str) -> list[Bucket]:
+        """The buckets of one Project project."""
+        return [
+            Bucket(
+                id=str(r.payload.get("msdyn_projectbucketid") or r.external_id),
+                name=str(r.payload.get("msdyn_name") or ""),
+                plan_id=project_id,
+            )
+            for r in self._of(source, RecordType.PROJECT_BUCKET)
+            if r.payload.get("_msdyn_project_value") == project_id
+        ]
+
+    def checklist_count(self, source: str, task_id: str) -> int:
+        """How many checklist rows one Project task holds."""
+        return sum(
+            1
+            for r in self._of(source, RecordType.PROJECT_CHECKLIST_ITEM)
+            if r.payload.get("_msdyn_projecttaskid_value") == task_id
+        )
+
+    def _of(self, source: str, record_type: str) -> list[StoredRecord]:
+        if (source, record_type) not in self._project:
+            self._project[source, record_type] = list(
+                self.records.iter_records(source=source, record_type=record_type)
+            )
+        return self._project[source, record_type]
 
 
 def _descriptions(payload: Mapping[str, Any]) -> Mapping[str, str]:

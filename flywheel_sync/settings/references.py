@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from flywheel_sync.settings.connections import AzureAuth
 from flywheel_sync.settings.flywheel import FlywheelSettings
 from flywheel_sync.settings.mapping import MappingFile
 
@@ -108,6 +109,7 @@ def _mapping_against_settings(
             yield BrokenReference(
                 loc=loc, message=f"'{source}' is not a {expected_tool} source", hint=None
             )
+    yield from _delegated_project_identity(mapping, settings)
     teams = mapping.push.kpi_summaries.teams
     if teams is not None and teams.webhook not in settings.teams_webhooks:
         yield _unknown(
@@ -116,6 +118,35 @@ def _mapping_against_settings(
             teams.webhook,
             settings.teams_webhooks,
         )
+
+
+_APPLICATION_IDENTITIES = frozenset({AzureAuth.CLIENT_SECRET, AzureAuth.CERTIFICATE})
+
+
+def _delegated_project_identity(
+    mapping: MappingFile, settings: FlywheelSettings
+) -> Iterator[BrokenReference]:
+    """Project push targets need a user: the Schedule API refuses application identities."""
+    for key_path, source in mapping.push.sources().items():
+        tool, _, name = source.partition(":")
+        if tool != "project" or name not in settings.dataverse:
+            continue
+        target = mapping.push
+        for part in key_path.split(".")[1:-1]:
+            target = getattr(target, part)
+        auth = settings.dataverse[name].auth
+        if getattr(target, "enabled", True) and auth in _APPLICATION_IDENTITIES:
+            yield BrokenReference(
+                loc=tuple(key_path.split(".")),
+                message=(
+                    f"'{source}' signs in as an application ({auth.value}), and the Project "
+                    "Schedule API that writes to Project refuses application users"
+                ),
+                hint=(
+                    f'set auth = "device_code" in [dataverse.{name}] (a Project-licensed '
+                    "user), or disable this target"
+                ),
+            )
 
 
 def check_mapping(mapping: MappingFile, settings: FlywheelSettings | None) -> list[BrokenReference]:

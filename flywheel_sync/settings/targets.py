@@ -20,6 +20,9 @@ __all__ = [
     "ConflictPolicy",
     "JiraChecklistMode",
     "KPISummaryScope",
+    "ProjectChecklistTarget",
+    "ProjectStageTarget",
+    "ProjectSummaryTarget",
     "PushTargets",
 ]
 
@@ -72,11 +75,29 @@ class PlannerStageTarget(_Target):
     set_label: bool = False
 
 
+class ProjectStageTarget(_Target):
+    """The engagement's Microsoft Project task: the stage's bucket and/or the stage's label.
+
+    Written through the Project Schedule API, which only a delegated, Project-licensed user may
+    call: the source's Dataverse connection must sign in with ``device_code`` (or carry such a
+    user's token).
+    """
+
+    source: str = Field(pattern=_SOURCE, description="e.g. 'project:northwind'.")
+    move_to_bucket: bool = Field(
+        default=True, description="Move the task to the bucket named after its flywheel stage."
+    )
+    set_label: bool = Field(
+        default=False, description="Give the task the label named after its flywheel stage."
+    )
+
+
 class StageTargets(ConfigModel):
     """Where an engagement's flywheel stage is written."""
 
     jira: JiraStageTarget | None = None
     planner: PlannerStageTarget | None = None
+    project: ProjectStageTarget | None = None
 
 
 class JiraChecklistMode(StrEnum):
@@ -100,11 +121,21 @@ class PlannerChecklistTarget(_Target):
     source: str = Field(pattern=_SOURCE)
 
 
+class ProjectChecklistTarget(_Target):
+    """Checklist rows under the engagement's Project task (at most 20 per task, Project's limit).
+
+    Needs a delegated, Project-licensed identity, as `ProjectStageTarget` does.
+    """
+
+    source: str = Field(pattern=_SOURCE, description="e.g. 'project:northwind'.")
+
+
 class ChecklistTargets(ConfigModel):
     """Onboarding checklists, written while an engagement is in Service Onboarding."""
 
     jira: JiraChecklistTarget | None = None
     planner: PlannerChecklistTarget | None = None
+    project: ProjectChecklistTarget | None = None
 
 
 class KPISummaryScope(StrEnum):
@@ -137,12 +168,22 @@ class JiraCommentTarget(_Target):
     on_entering: tuple[FlywheelStage, ...] = (FlywheelStage.VALUE_RECOGNITION,)
 
 
+class ProjectSummaryTarget(_Target):
+    """A short KPI summary of its service in each engagement's Project task description.
+
+    Needs a delegated, Project-licensed identity, as `ProjectStageTarget` does.
+    """
+
+    source: str = Field(pattern=_SOURCE, description="e.g. 'project:northwind'.")
+
+
 class SummaryTargets(ConfigModel):
     """Where KPI summaries are published (the Value Recognition stage's evidence)."""
 
     confluence: ConfluenceSummaryTarget | None = None
     teams: TeamsSummaryTarget | None = None
     jira_comment: JiraCommentTarget | None = None
+    project: ProjectSummaryTarget | None = None
 
 
 class PushTargets(ConfigModel):

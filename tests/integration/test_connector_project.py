@@ -23,6 +23,8 @@ ROOT = "/dataverse/api/data/v9.2"
 TASK = "Microsoft.Dynamics.CRM.msdyn_projecttask"
 CHECKLIST = "Microsoft.Dynamics.CRM.msdyn_projectchecklist"
 Key = tuple[str, str]
+EVERY_PROJECT = ("GRID", "HRX", "PMO Engagements")
+"""The sandbox's projects: the two delivery schedules and the one hosting engagements."""
 
 
 def dataverse(sandbox: SandboxServer, *projects: str, **options: Any) -> DataverseSource:
@@ -34,7 +36,7 @@ def dataverse(sandbox: SandboxServer, *projects: str, **options: Any) -> Dataver
     return DataverseSource(
         name="project:sandbox",
         environment_url=f"{sandbox.url}/dataverse",
-        projects=projects or ("GRID", "HRX"),
+        projects=projects or EVERY_PROJECT,
         **settings,
     )
 
@@ -133,15 +135,18 @@ def test_a_second_read_with_nothing_changed_yields_nothing_within_the_budget(
     spent = list_requests(sandbox) - before
     assert every_key(pages) == []
     # One list request per table per project; the projects come with the name resolution.
+    projects = len(EVERY_PROJECT)
     assert spent == Counter(
         {
             f"GET {ROOT}/msdyn_projects": 1,
-            f"GET {ROOT}/msdyn_projectbuckets": 2,
-            f"GET {ROOT}/msdyn_projecttasks": 2,
-            f"GET {ROOT}/msdyn_projectchecklists": 2,
+            f"GET {ROOT}/msdyn_projectbuckets": projects,
+            f"GET {ROOT}/msdyn_projecttasks": projects,
+            f"GET {ROOT}/msdyn_projectchecklists": projects,
         }
     )
-    assert sum(p.requests for scope_pages in pages.values() for p in scope_pages) == 7
+    assert (
+        sum(p.requests for scope_pages in pages.values() for p in scope_pages) == 1 + 3 * projects
+    )
 
 
 def test_rows_updated_through_the_schedule_api_are_read_and_nothing_else(
@@ -150,7 +155,8 @@ def test_rows_updated_through_the_schedule_api_are_read_and_nothing_else(
     pull = Pull()
     pull.run(source)
     rows = sandbox.state.organisation.project
-    grid, hrx = (p["msdyn_projectid"] for p in rows.projects)
+    by_subject = {p["msdyn_subject"]: p["msdyn_projectid"] for p in rows.projects}
+    grid, hrx = by_subject["GRID"], by_subject["HRX"]
     grid_tasks = [t["msdyn_projecttaskid"] for t in rows.tasks if t["_msdyn_project_value"] == grid]
     hrx_task = next(
         t["msdyn_projecttaskid"] for t in rows.tasks if t["_msdyn_project_value"] == hrx
@@ -179,6 +185,7 @@ def test_rows_updated_through_the_schedule_api_are_read_and_nothing_else(
         ]
     )
     assert keys(pages["HRX"]) == [("project_task", hrx_task)]
+    assert keys(pages["PMO Engagements"]) == []
     with dataverse(sandbox) as third:
         assert every_key(pull.run(third)) == []
 

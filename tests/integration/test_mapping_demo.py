@@ -69,7 +69,8 @@ def test_every_engagement_has_the_seeded_stage_cycle_and_dated_history(
         for key in ("customer_id", "service_id", "current_stage", "cycle", "stage_history"):
             assert payload[key] == expected[key], (seeded.id, key)
         refs = {(ref["tool"], ref["ref"]) for ref in payload["external_refs"]}
-        assert refs == {("jira", seeded.id), ("planner", seeded.planner_task_id)}
+        hosted = {("project", seeded.project_task_id)} if seeded.project_task_id else set()
+        assert refs == {("jira", seeded.id), ("planner", seeded.planner_task_id)} | hosted
 
 
 def test_stage_history_lands_in_the_store_with_its_changelog_ids(
@@ -144,22 +145,30 @@ def test_needs_symptoms_and_work_items_are_attributed_to_customers(
     assert customer_messages, "customer messages are attributed through the author's department"
 
 
-def test_nothing_is_left_unplaced_and_status_shows_the_engagements(
+def test_everything_is_placed_and_only_the_planted_drift_disagrees(
     pulled: tuple[SandboxServer, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _, config = pulled
+    sandbox, config = pulled
+    drift = truth(sandbox).project_engagements
+    misplaced = truth(sandbox).engagement(drift.misplaced)
 
     code, unplaced = invoke(capsys, config, "explain", "--unplaced")
     status_code, status = invoke(capsys, config, "status")
 
     assert code == 0
-    for section in ("Unmatched", "Conflicts", "Rejected", "Disagreements"):
+    for section in ("Unmatched", "Conflicts", "Rejected"):
         assert f"{section} " in unplaced
-    assert unplaced.count(": 0\n") == 4, unplaced
+    assert unplaced.count(": 0\n") == 3, unplaced
+    assert "Disagreements (joined records that differ): 1\n" in unplaced
+    assert (
+        f"engagement {misplaced.id}: flywheel_stage is {misplaced.stage.value!r} per "
+        f"{misplaced.id}; {misplaced.planner_task_id} says {misplaced.stage.value!r}, "
+        f"{misplaced.project_task_id} says {drift.misplaced_stage.value!r}"
+    ) in unplaced
     assert status_code == 0
     assert "Customers and their engagements" in status
     assert "10. Value Recognition" in status
-    assert "every one placed" in status
+    assert "not placed: 1 disagreements" in status
 
 
 def test_explain_shows_the_rule_the_values_read_and_the_engagement_produced(
@@ -179,6 +188,72 @@ def test_explain_shows_the_rule_the_values_read_and_the_engagement_produced(
     assert "rule planner-engagements → engagement" in by_task
     assert "join_key: field 'title' = " in by_task
     assert f"produced engagement {seeded.id}" in by_task
+
+
+def test_engagements_hosted_in_project_join_their_epics(
+    pulled: tuple[SandboxServer, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox, config = pulled
+    drift = truth(sandbox).project_engagements
+    hosted = [e for e in truth(sandbox).engagements if e.project_task_id]
+    engagements = entities(config, "engagement")
+
+    assert {e.service_id for e in hosted} == set(drift.service_ids)
+    assert len(engagements) == len(truth(sandbox).engagements)
+    for seeded in hosted:
+        code, explained = invoke(capsys, config, "explain", str(seeded.project_task_id))
+        assert code == 0
+        assert "rule project-engagements → engagement" in explained
+        assert f"join_key: field 'msdyn_subject' = '[{seeded.id}] " in explained
+        assert f"produced engagement {seeded.id}" in explained
+        assert engagements[seeded.id].flywheel_stage == seeded.stage.value
+
+
+def test_project_checklists_keep_a_persons_tick_and_own_step(
+    pulled: tuple[SandboxServer, Path],
+) -> None:
+    sandbox, config = pulled
+    drift = truth(sandbox).project_engagements
+    partial = truth(sandbox).engagement(drift.partial)
+    checklists = entities(config, "checklist")
+
+    items = checklists[f"{partial.id}@project:northwind"].payload["items"]
+
+    copied = {entry.project_item_id: entry for entry in partial.checklist if entry.project_item_id}
+    template = [item for item in items if item["origin"] == "template"]
+    assert {(item["key"], item["external_id"]) for item in template} == {
+        (entry.key, item_id) for item_id, entry in copied.items()
+    }
+    assert copied[drift.ticked_item_id].done is False
+    assert next(i for i in items if i["external_id"] == drift.ticked_item_id)["done"] is True
+    assert [(i["title"], i["origin"]) for i in items if i["origin"] == "human"] == [
+        (drift.own_item_title, "human")
+    ]
+    assert f"{drift.unlisted}@project:northwind" not in checklists
+
+
+def test_project_tasks_rule_reads_only_the_delivery_schedules(
+    pulled: tuple[SandboxServer, Path],
+) -> None:
+    sandbox, config = pulled
+    organisation = sandbox.state.organisation
+    schedules = {
+        p["msdyn_projectid"]
+        for p in organisation.project.projects
+        if p["msdyn_subject"] != "PMO Engagements"
+    }
+    work = [
+        entity
+        for entity in entities(config, "work_item").values()
+        if entity.payload["rule"] == "project-tasks"
+    ]
+
+    expected = {
+        t["msdyn_projecttaskid"]
+        for t in organisation.project.tasks
+        if t["_msdyn_project_value"] in schedules
+    }
+    assert {ref["ref"] for entity in work for ref in entity.payload["external_refs"]} == expected
 
 
 def test_a_planner_task_moved_to_another_bucket_is_reported_as_drift(

@@ -109,7 +109,8 @@ SEEDED: dict[str, tuple[str, str, Seeded]] = {
 """What the starter mapping selects, as the sandbox seeded it, by record type.
 
 The starter selects every Jira project, the one PMO group's plans, the PMO Requests channel,
-and the GRID and HRX projects, which are all the Dataverse projects the sandbox has.
+and the GRID, HRX and PMO Engagements projects, which are all the Dataverse projects the
+sandbox has.
 """
 
 

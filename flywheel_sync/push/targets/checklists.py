@@ -33,10 +33,18 @@ from flywheel_sync.settings.targets import (
     JiraChecklistMode,
     JiraChecklistTarget,
     PlannerChecklistTarget,
+    ProjectChecklistTarget,
 )
 from flywheel_sync.store.rows import JSONObject, StoredRecord
 
-__all__ = ["PLANNER_CHECKLIST_LIMIT", "plan_jira_checklists", "plan_planner_checklists"]
+__all__ = [
+    "PLANNER_CHECKLIST_LIMIT",
+    "checklist_field",
+    "plan_jira_checklists",
+    "plan_planner_checklists",
+    "settle_step",
+    "step_items",
+]
 
 PLANNER_CHECKLIST_LIMIT = 20
 """Checklist items a Planner task may hold (graph-wire.md §1, MaximumChecklistItemsOnTask)."""
@@ -75,7 +83,10 @@ def _step_slot(target: str, tool: str, source: str, ref: str, step: ChecklistTem
     return Slot(target=target, tool=tool, connection=source, ref=ref, field=checklist_field(step))
 
 
-def _items(context: PlanContext, engagement_id: str, source: str) -> Mapping[str, ChecklistItem]:
+def step_items(
+    context: PlanContext, engagement_id: str, source: str
+) -> Mapping[str, ChecklistItem]:
+    """The engagement's checklist items in ``source`` (as the last pull mapped them), by step."""
     checklist = context.portfolio.checklists.get((engagement_id, source))
     return {item.key: item for item in checklist.items} if checklist else {}
 
@@ -97,7 +108,7 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
     prefix = _label_prefix(context, source)
     for engagement_id, parent, issue in _onboarding_records(context, source, RecordType.JIRA_ISSUE):
         project = ((issue.payload.get("fields") or {}).get("project") or {}).get("key")
-        present = _items(context, engagement_id, source)
+        present = step_items(context, engagement_id, source)
         for step in context.desired.checklists[engagement_id]:
             payload: JSONObject = {
                 "parent": parent,
@@ -108,7 +119,7 @@ def plan_jira_checklists(builder: PlanBuilder, target: JiraChecklistTarget) -> N
                 "engagement": engagement_id,
                 "step": step.key,
             }
-            _settle_step(
+            settle_step(
                 builder,
                 _step_slot(JIRA_CHECKLIST, "jira", source, parent, step),
                 step=step,
@@ -152,7 +163,7 @@ def _plan_description_checklists(builder: PlanBuilder, target: JiraChecklistTarg
                     origin=ChecklistItemOrigin.TEMPLATE,
                     external_id=found.local_id,
                 )
-            _settle_step(
+            settle_step(
                 builder,
                 _step_slot(JIRA_CHECKLIST, "jira", source, key, step),
                 step=step,
@@ -179,7 +190,7 @@ def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget
     ):
         details: Mapping[str, Any] = task.payload.get("details") or {}
         room = PLANNER_CHECKLIST_LIMIT - len(details.get("checklist") or {})
-        present = _items(context, engagement_id, source)
+        present = step_items(context, engagement_id, source)
         for step in context.desired.checklists[engagement_id]:
             item_id = planner_item_id(task_id, step.key)
             payload: JSONObject = {
@@ -199,7 +210,7 @@ def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget
                 )
                 continue
             planned = len(builder.changes)
-            _settle_step(
+            settle_step(
                 builder,
                 _step_slot(PLANNER_CHECKLIST, "planner", source, task_id, step),
                 step=step,
@@ -212,16 +223,17 @@ def plan_planner_checklists(builder: PlanBuilder, target: PlannerChecklistTarget
             room -= sum(1 for change in created if change.action is Action.CREATE)
 
 
-def _settle_step(
+def settle_step(
     builder: PlanBuilder,
     slot: Slot,
     *,
     step: ChecklistTemplateItem,
     present: ChecklistItem | None,
     fetched_at: Any,
-    policy_target: JiraChecklistTarget | PlannerChecklistTarget,
+    policy_target: JiraChecklistTarget | PlannerChecklistTarget | ProjectChecklistTarget,
     payload: JSONObject,
 ) -> Decision | None:
+    """Decide about one template step on one checklist (the rules in the module docstring)."""
     owned = builder.owned(slot.connection, slot.ref, slot.field)
     if present is not None and owned is None:
         return None  # on the checklist already, put there by a person: theirs

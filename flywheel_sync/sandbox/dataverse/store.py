@@ -33,7 +33,9 @@ from flywheel_sync.sandbox.dataverse.tables import (
     PROJECT,
     PROJECT_BUCKET,
     PROJECT_CHECKLIST,
+    PROJECT_LABEL,
     PROJECT_TASK,
+    PROJECT_TASK_LABEL,
     PROJECT_TEAM,
     TABLES,
     Table,
@@ -101,6 +103,10 @@ class DataverseStore:
                 self._seed(PROJECT_TASK, row)
             for row in seeded.checklists:
                 self._seed(PROJECT_CHECKLIST, row)
+            for row in seeded.labels:
+                self._seed(PROJECT_LABEL, row)
+            for row in seeded.task_labels:
+                self._seed(PROJECT_TASK_LABEL, row)
 
     def _seed(self, table: Table, row: Mapping[str, Any]) -> None:
         record = _blank(table) | copy.deepcopy(dict(row))

@@ -7,9 +7,11 @@ labels and lookup targets. Column names are Dataverse's logical names; lookups a
 ``_<attribute>_value`` (web-api-properties), bound through their navigation property.
 
 Sources: the spec subset's schemas (dataverse-project-scheduling.subset.yaml), the demo rows,
-schedule-api-preview.md (which fields the Project Schedule APIs refuse) and, for the tables
+schedule-api-preview.md (which fields the Project Schedule APIs refuse), for the tables
 the subset leaves out (team members, dependencies, assignments), the Microsoft samples in
-scheduling-apis-powerautomate-v2/v3.md. Choice labels not found in a source are marked.
+scheduling-apis-powerautomate-v2/v3.md, and for labels and their links to tasks (only named
+by the subset) the columns community clients read and write. Choice labels not found in a
+source are marked.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ __all__ = [
     "PROJECT",
     "PROJECT_BUCKET",
     "PROJECT_CHECKLIST",
+    "PROJECT_LABEL",
     "PROJECT_TASK",
+    "PROJECT_TASK_LABEL",
     "PROJECT_TEAM",
     "RESOURCE_ASSIGNMENT",
     "TABLES",
@@ -269,6 +273,41 @@ PROJECT_CHECKLIST = Table(
     ),
 )
 
+PROJECT_LABEL = Table(
+    logical_name="msdyn_projectlabel",
+    entity_set="msdyn_projectlabels",
+    primary_key="msdyn_projectlabelid",
+    primary_name="msdyn_projectlabeltext",
+    project_lookup="_msdyn_projectid_value",
+    columns=(
+        _key("msdyn_projectlabelid"),
+        # Community-validated names (the subset lists the entity, not its columns). Project
+        # makes a project's labels itself: the Schedule APIs only rename them.
+        _text("msdyn_projectlabeltext"),
+        # 192350000 + the colour's position; the colours' names are not documented.
+        Column(name="msdyn_colorindex", kind=ColumnKind.INTEGER, writable=False),
+        _STATE,
+        *_STAMPS,
+        _lookup("_msdyn_projectid_value", "msdyn_project", "msdyn_ProjectId", writable=False),
+    ),
+)
+
+PROJECT_TASK_LABEL = Table(
+    logical_name="msdyn_projecttasktolabel",
+    entity_set="msdyn_projecttasktolabels",
+    primary_key="msdyn_projecttasktolabelid",
+    primary_name="msdyn_name",
+    columns=(
+        _key("msdyn_projecttasktolabelid"),
+        _text("msdyn_name", writable=False),
+        _STATE,
+        *_STAMPS,
+        # Community-validated names: the navigations are mixed case, as a checklist's are.
+        _lookup("_msdyn_projecttaskid_value", "msdyn_projecttask", "msdyn_ProjectTaskId"),
+        _lookup("_msdyn_projectlabelid_value", "msdyn_projectlabel", "msdyn_ProjectLabelId"),
+    ),
+)
+
 PROJECT_TEAM = Table(
     logical_name="msdyn_projectteam",
     entity_set="msdyn_projectteams",
@@ -358,6 +397,8 @@ TABLES: Mapping[str, Table] = MappingProxyType(
             PROJECT_TASK,
             PROJECT_BUCKET,
             PROJECT_CHECKLIST,
+            PROJECT_LABEL,
+            PROJECT_TASK_LABEL,
             PROJECT_TEAM,
             TASK_DEPENDENCY,
             RESOURCE_ASSIGNMENT,
@@ -372,8 +413,6 @@ ENTITY_SETS: Mapping[str, Table] = MappingProxyType({t.entity_set: t for t in TA
 
 NOT_EMULATED_SCHEDULING_TABLES = frozenset(
     {
-        "msdyn_projectlabel",
-        "msdyn_projecttasktolabel",
         "msdyn_projectsprint",
         "msdyn_projectgoal",
         "msdyn_projecttasktogoal",

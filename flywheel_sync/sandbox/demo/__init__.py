@@ -37,6 +37,7 @@ from flywheel_sync.sandbox.demo.truth import (
     ExperienceEntry,
     PlantedMessage,
     PlantedSymptom,
+    ProjectEngagementsTruth,
     ScheduleTruth,
     StageEntry,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "PlannerTenant",
     "PlantedMessage",
     "PlantedSymptom",
+    "ProjectEngagementsTruth",
     "ScheduleTruth",
     "StageEntry",
     "TeamsTenant",

@@ -4,13 +4,15 @@ Each project has four buckets, one summary task per bucket and leaf tasks under 
 baseline (``msdyn_baselinestart``/``msdyn_baselinefinish``) and the current or actual dates
 (``msdyn_start``/``msdyn_finish``). A planted share of leaf tasks finishes after its baseline:
 GRID slips more than HRX. ``msdyn_progress`` is a fraction (1.0 = done), as Project for the web
-stores it. Leaf tasks are capped at 3,000 per project, Project's own limit. Rows are Dataverse
-Web API JSON without ``@odata.etag``.
+stores it. Leaf tasks are capped at 3,000 per project, Project's own limit. Each project has
+its 25 labels, none named (`dataverse_labels`). Rows are Dataverse Web API JSON without
+``@odata.etag``.
 """
 
 import random
 from dataclasses import dataclass
 
+from flywheel_sync.sandbox.demo.dataverse_labels import project_labels
 from flywheel_sync.sandbox.demo.identifiers import guid
 from flywheel_sync.sandbox.demo.jira_model import JsonObject
 from flywheel_sync.sandbox.demo.people import DemoPerson
@@ -65,16 +67,30 @@ SCHEDULES: tuple[ScheduleSpec, ...] = (
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataverseProjects:
-    """The Dataverse rows of the two schedules.
+    """Dataverse rows of Project's tables.
 
-    Rows of ``msdyn_project``, ``msdyn_projectbucket``, ``msdyn_projecttask`` (summary tasks
-    first in each bucket, then their leaves) and ``msdyn_projectchecklist``.
+    Rows of ``msdyn_project``, ``msdyn_projectbucket``, ``msdyn_projecttask`` (for a schedule,
+    summary tasks first in each bucket, then their leaves), ``msdyn_projectchecklist``,
+    ``msdyn_projectlabel`` and ``msdyn_projecttasktolabel``.
     """
 
     projects: tuple[JsonObject, ...]
     buckets: tuple[JsonObject, ...]
     tasks: tuple[JsonObject, ...]
     checklists: tuple[JsonObject, ...]
+    labels: tuple[JsonObject, ...] = ()
+    task_labels: tuple[JsonObject, ...] = ()
+
+    def plus(self, other: "DataverseProjects") -> "DataverseProjects":
+        """These rows, then ``other``'s, table by table."""
+        return DataverseProjects(
+            projects=self.projects + other.projects,
+            buckets=self.buckets + other.buckets,
+            tasks=self.tasks + other.tasks,
+            checklists=self.checklists + other.checklists,
+            labels=self.labels + other.labels,
+            task_labels=self.task_labels + other.task_labels,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,7 +279,7 @@ def write_projects(
     *, seed: int, scale: float, now: int, managers: dict[str, DemoPerson]
 ) -> DataverseProjects:
     """Write the GRID and HRX schedules; ``managers`` maps each subject to its project manager."""
-    projects, buckets, tasks, checklists = [], [], [], []
+    projects, buckets, tasks, checklists, labels = [], [], [], [], []
     for spec in SCHEDULES:
         project, rows = _schedule(
             spec, scale=scale, now=now, rng=stream(seed, f"dataverse/{spec.subject}")
@@ -273,9 +289,15 @@ def write_projects(
         buckets += rows.buckets
         tasks += rows.tasks
         checklists += rows.checklists
+        labels += project_labels(
+            subject=spec.subject,
+            project_id=project["msdyn_projectid"],
+            created=project["createdon"],
+        )
     return DataverseProjects(
         projects=tuple(projects),
         buckets=tuple(buckets),
         tasks=tuple(tasks),
         checklists=tuple(checklists),
+        labels=tuple(labels),
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from flywheel_sync.sandbox.demo.catalogue import CUSTOMERS
 from flywheel_sync.sandbox.demo.confluence import ConfluenceSite, write_confluence
 from flywheel_sync.sandbox.demo.dataverse import DataverseProjects, write_projects
+from flywheel_sync.sandbox.demo.dataverse_engagements import write_engagement_project
 from flywheel_sync.sandbox.demo.delivery_issues import DeliveryProject, write_delivery_project
 from flywheel_sync.sandbox.demo.delivery_profiles import PROFILES
 from flywheel_sync.sandbox.demo.engagements import CUSTOMER_CONTACTS, ENGAGEMENTS
@@ -84,7 +85,7 @@ class DemoOrganisation:
 
     @property
     def project_task_count(self) -> int:
-        """Dataverse project tasks, summary tasks included."""
+        """Dataverse project tasks: schedules' (summary tasks included) and engagements'."""
         return len(self.project.tasks)
 
     def issue(self, key_or_id: str) -> JiraIssue | None:
@@ -163,9 +164,10 @@ def build_demo_organisation(
     teams, posted = write_teams(
         cast, group_id=GROUP_ID, tenant_id=TENANT_ID, seed=seed, scale=scale, now=anchor
     )
-    project = write_projects(
+    schedules = write_projects(
         seed=seed, scale=scale, now=anchor, managers={"GRID": cast["aisha"], "HRX": cast["olivia"]}
     )
+    hosted = write_engagement_project(pmo.engagements, owner=cast["amara"], now=anchor)
     return DemoOrganisation(
         seed=seed,
         scale=scale,
@@ -177,13 +179,14 @@ def build_demo_organisation(
         confluence=write_confluence(cast["amara"], now=anchor),
         planner=planner,
         teams=teams,
-        project=project,
+        project=schedules.plus(hosted.rows),
         truth=record_truth(
             pmo=pmo,
             delivery=delivery,
             planner=planner,
             messages=posted,
-            projects=project,
+            projects=schedules,
+            hosted=hosted,
             now=anchor,
         ),
     )

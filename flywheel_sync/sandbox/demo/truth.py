@@ -3,7 +3,8 @@
 The tools only show records; the truth says what they mean: each engagement's stage and dated
 history (with the changelog that shows each move), each customer's experience stage, the
 onboarding checklists, the symptoms planted in the delivery data and the messages that
-describe them, and the schedule slips in Project.
+describe them, the schedule slips in Project, and the engagements Project hosts with the
+drift planted in them.
 """
 
 import datetime as dt
@@ -31,6 +32,7 @@ __all__ = [
     "ExperienceEntry",
     "PlantedMessage",
     "PlantedSymptom",
+    "ProjectEngagementsTruth",
     "ScheduleTruth",
     "StageEntry",
 ]
@@ -57,18 +59,27 @@ class StageEntry:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChecklistEntry:
-    """An onboarding step, whether it is done, and where it lives in Jira and Planner."""
+    """An onboarding step, whether it is done, and where it lives in Jira, Planner and Project.
+
+    ``project_item_id`` is the step's ``msdyn_projectchecklist`` row, for the engagements
+    Project hosts; None where Project has no row for the step (yet).
+    """
 
     key: str
     title: str
     done: bool
     jira_key: str
     planner_item_id: str
+    project_item_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EngagementTruth:
-    """An engagement as it really is; ``id`` is its Jira epic key."""
+    """An engagement as it really is; ``id`` is its Jira epic key.
+
+    ``project_task_id`` is its ``msdyn_projecttask`` in the "PMO Engagements" project, for
+    the engagements Project hosts (None for the others).
+    """
 
     id: str
     customer_id: str
@@ -79,6 +90,7 @@ class EngagementTruth:
     checklist: tuple[ChecklistEntry, ...]
     planner_task_id: str
     need_keys: tuple[str, ...]
+    project_task_id: str | None = None
 
     @property
     def entered_stage_at(self) -> dt.datetime:
@@ -125,6 +137,11 @@ class EngagementTruth:
             external_refs=(
                 ExternalRef(tool=Tool.JIRA, ref=self.id),
                 ExternalRef(tool=Tool.PLANNER, ref=self.planner_task_id),
+                *(
+                    (ExternalRef(tool=Tool.PROJECT, ref=self.project_task_id),)
+                    if self.project_task_id
+                    else ()
+                ),
             ),
         )
 
@@ -191,6 +208,38 @@ class ScheduleTruth:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectEngagementsTruth:
+    """The Project that hosts engagements as tasks, and the drift planted for a push to fix.
+
+    Attributes:
+        project_id: The "PMO Engagements" ``msdyn_project``.
+        service_ids: The services whose engagements it hosts (every one of theirs).
+        bucket_ids: Its bucket of each flywheel stage.
+        label_ids: Its label named after each flywheel stage.
+        misplaced: The engagement (epic key) whose task sits in the wrong bucket and carries
+            the wrong label: those of ``misplaced_stage``, not of its stage.
+        misplaced_stage: The stage whose bucket and label the misplaced task has.
+        unlisted: An engagement in Service Onboarding whose task has no checklist rows.
+        partial: An engagement in Service Onboarding whose task has some of its steps.
+        ticked_item_id: The row of ``partial`` a person ticked although Jira has the step open.
+        own_item_id: The row of ``partial`` a person added: no template step.
+        own_item_title: That row's name.
+    """
+
+    project_id: str
+    service_ids: tuple[str, ...]
+    bucket_ids: Mapping[FlywheelStage, str]
+    label_ids: Mapping[FlywheelStage, str]
+    misplaced: str
+    misplaced_stage: FlywheelStage
+    unlisted: str
+    partial: str
+    ticked_item_id: str
+    own_item_id: str
+    own_item_title: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DemoTruth:
     """Everything the demo planted, by kind."""
 
@@ -200,6 +249,7 @@ class DemoTruth:
     delivery: Mapping[str, DeliveryMetrics]
     messages: tuple[PlantedMessage, ...]
     schedules: tuple[ScheduleTruth, ...]
+    project_engagements: ProjectEngagementsTruth
 
     def engagement(self, key: str) -> EngagementTruth:
         """The engagement whose epic has this key.

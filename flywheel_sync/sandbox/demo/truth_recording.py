@@ -1,4 +1,4 @@
-"""Records the truth from what was written: keys, changelog ids, planner ids and measurements.
+"""Records the truth from what was written: keys, changelog ids, tool ids and measurements.
 
 Runs after the Jira site is assembled, so every reference in the truth is the one the tools
 show. Delivery symptoms are measured from the written issues (`delivery_metrics`), not copied
@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from flywheel_sync.domain import SymptomKind
 from flywheel_sync.sandbox.demo.catalogue import CUSTOMERS
 from flywheel_sync.sandbox.demo.dataverse import DataverseProjects
+from flywheel_sync.sandbox.demo.dataverse_engagements import EngagementProject
 from flywheel_sync.sandbox.demo.delivery_issues import DeliveryProject
 from flywheel_sync.sandbox.demo.delivery_metrics import DeliveryMetrics, measure_delivery
 from flywheel_sync.sandbox.demo.jira_model import JsonObject
@@ -39,11 +40,13 @@ def _history_id(history: JsonObject | None) -> str | None:
     return None if history is None else str(history["id"])
 
 
-def _engagement(entry: EngagementIssues, task: JsonObject, details: JsonObject) -> EngagementTruth:
-    plan = entry.plan
+def _engagement(
+    entry: EngagementIssues, task: JsonObject, details: JsonObject, hosted: EngagementProject
+) -> EngagementTruth:
+    plan, key = entry.plan, entry.epic.key
     item_ids = list(details["checklist"])
     return EngagementTruth(
-        id=entry.epic.key,
+        id=key,
         customer_id=plan.script.customer_id,
         service_id=plan.script.service_id,
         stage=plan.current.stage,
@@ -64,11 +67,13 @@ def _engagement(entry: EngagementIssues, task: JsonObject, details: JsonObject) 
                 done=step.done_at is not None,
                 jira_key=subtask.key,
                 planner_item_id=item_id,
+                project_item_id=hosted.item_ids.get((key, step.step.key)),
             )
             for step, subtask, item_id in zip(plan.checklist, entry.subtasks, item_ids, strict=True)
         ),
         planner_task_id=str(task["id"]),
         need_keys=tuple(need.key for need in entry.needs),
+        project_task_id=hosted.task_ids.get(key),
     )
 
 
@@ -185,9 +190,13 @@ def record_truth(
     planner: PlannerTenant,
     messages: tuple[PostedMessage, ...],
     projects: DataverseProjects,
+    hosted: EngagementProject,
     now: int,
 ) -> DemoTruth:
-    """Record the truth of a finished build (Jira keys and ids must be assigned)."""
+    """Record the truth of a finished build (Jira keys and ids must be assigned).
+
+    ``projects`` are the delivery schedules; ``hosted`` the project hosting engagements.
+    """
     today = to_datetime(now).date().isoformat()
     now_text = to_datetime(now).strftime("%Y-%m-%dT%H:%M:%S")
     metrics = {
@@ -198,7 +207,7 @@ def record_truth(
     }
     engagements = sorted(
         (
-            _engagement(entry, task, planner.task_details[task["id"]])
+            _engagement(entry, task, planner.task_details[task["id"]], hosted)
             for entry, task in zip(pmo.engagements, planner.tasks, strict=True)
         ),
         key=lambda engagement: int(engagement.id.rpartition("-")[2]),
@@ -220,4 +229,5 @@ def record_truth(
             for posted in messages
         ),
         schedules=_schedules(projects),
+        project_engagements=hosted.truth,
     )

@@ -93,6 +93,16 @@ def push(**targets: Any) -> PushTargets:
 
 
 @dataclass
+class NoLabels:
+    """No Project connection in these plans: reading its labels is a test bug."""
+
+    def labels(self, project_id: str) -> list[Any]:
+        raise AssertionError("no Project target is configured here")
+
+    def task_labels(self, task_id: str) -> list[Any]:
+        raise AssertionError("no Project target is configured here")
+
+
 class NoPages:
     def find_page(self, space_key: str, title: str) -> None:
         return None
@@ -115,7 +125,12 @@ def plan(
         owned=store.owned,
         now=NOW,
     )
-    return plan_push(context, pages=lambda _: pages or NoPages(), jira_is_cloud=lambda _: True)
+    return plan_push(
+        context,
+        pages=lambda _: pages or NoPages(),
+        jira_is_cloud=lambda _: True,
+        project_labels=lambda _: NoLabels(),
+    )
 
 
 PLANNER_CHECKLIST = {"onboarding_checklists": {"planner": {"source": "planner:p"}}}
@@ -245,7 +260,12 @@ def plan_pages(store: Store, pages: PageReader, policy: str = "skip") -> Plan:
         owned=store.owned,
         now=NOW,
     )
-    return plan_push(context, pages=lambda _: pages, jira_is_cloud=lambda _: True)
+    return plan_push(
+        context,
+        pages=lambda _: pages,
+        jira_is_cloud=lambda _: True,
+        project_labels=lambda _: NoLabels(),
+    )
 
 
 def test_a_missing_page_is_created(store: Store) -> None:

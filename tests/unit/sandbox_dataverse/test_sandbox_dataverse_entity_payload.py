@@ -108,8 +108,8 @@ _VALIDATING = "An error occurred while validating input parameters: "
                 "0x80040265",
                 "account is not a Project scheduling entity. The Project Schedule "
                 "APIs accept msdyn_project, msdyn_projecttask, msdyn_projectbucket, "
-                "msdyn_projectchecklist, msdyn_projectteam, msdyn_projecttaskdependency, "
-                "msdyn_resourceassignment.",
+                "msdyn_projectchecklist, msdyn_projectlabel, msdyn_projecttasktolabel, "
+                "msdyn_projectteam, msdyn_projecttaskdependency, msdyn_resourceassignment.",
             ),
         ),
         (

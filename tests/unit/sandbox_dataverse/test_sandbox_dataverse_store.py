@@ -19,7 +19,9 @@ from flywheel_sync.sandbox.dataverse.tables import (
     PROJECT,
     PROJECT_BUCKET,
     PROJECT_CHECKLIST,
+    PROJECT_LABEL,
     PROJECT_TASK,
+    PROJECT_TASK_LABEL,
 )
 from flywheel_sync.sandbox.dataverse.wire import DataverseError
 from tests.unit.sandbox_dataverse.builders import MISSING, NEW, FakeClock, organisation
@@ -70,13 +72,21 @@ def test_seeded_rows_are_copies_with_every_column_of_their_table() -> None:
     bucket = dataverse.rows(PROJECT_BUCKET)[0]
     bucket["msdyn_name"] = "changed in the store"
 
-    assert [
-        len(dataverse.rows(t)) for t in (PROJECT, PROJECT_BUCKET, PROJECT_TASK, PROJECT_CHECKLIST)
-    ] == [
+    tables = (
+        PROJECT,
+        PROJECT_BUCKET,
+        PROJECT_TASK,
+        PROJECT_CHECKLIST,
+        PROJECT_LABEL,
+        PROJECT_TASK_LABEL,
+    )
+    assert [len(dataverse.rows(t)) for t in tables] == [
         len(seeded.projects),
         len(seeded.buckets),
         len(seeded.tasks),
         len(seeded.checklists),
+        len(seeded.labels),
+        len(seeded.task_labels),
     ]
     assert seeded.buckets[0]["msdyn_name"] != "changed in the store"
     assert set(bucket) == {c.name for c in PROJECT_BUCKET.columns}

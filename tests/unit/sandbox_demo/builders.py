@@ -40,7 +40,13 @@ def wire(org: DemoOrganisation) -> str:
         "planner": [org.planner.plans, org.planner.buckets, org.planner.tasks],
         "planner_details": [org.planner.plan_details, org.planner.task_details],
         "teams": [org.teams.channels, org.teams.messages, org.teams.replies],
-        "project": [org.project.projects, org.project.tasks, org.project.checklists],
+        "project": [
+            org.project.projects,
+            org.project.tasks,
+            org.project.checklists,
+            org.project.labels,
+            org.project.task_labels,
+        ],
         "confluence": [org.confluence.space, org.confluence.pages],
     }
     return json.dumps(payload, sort_keys=True, default=str)
@@ -50,7 +56,16 @@ def story(org: DemoOrganisation) -> list[Any]:
     """The PMO story: what must not change with seed or scale."""
     return [
         [
-            (e.id, e.customer_id, e.service_id, e.stage, e.cycle, e.planner_task_id, e.need_keys)
+            (
+                e.id,
+                e.customer_id,
+                e.service_id,
+                e.stage,
+                e.cycle,
+                e.planner_task_id,
+                e.project_task_id,
+                e.need_keys,
+            )
             for e in org.truth.engagements
         ],
         [[(h.stage, h.cycle, h.entered_at) for h in e.history] for e in org.truth.engagements],
@@ -61,5 +76,11 @@ def story(org: DemoOrganisation) -> list[Any]:
             for issue in org.jira.issues_in("PMO")
         ],
         [(task["title"], task["bucketId"]) for task in org.planner.tasks],
+        [
+            (task["msdyn_subject"], task["_msdyn_projectbucket_value"])
+            for task in org.project.tasks
+            if task["_msdyn_project_value"] == org.truth.project_engagements.project_id
+        ],
+        org.truth.project_engagements,
         [(message.message_id, message.author, message.text) for message in org.truth.messages],
     ]

@@ -60,7 +60,8 @@ def test_the_grid_and_hrx_schedules_exist_with_buckets(org: DemoOrganisation) ->
     subjects = {p["msdyn_projectid"]: p["msdyn_subject"] for p in org.project.projects}
     buckets = {b["msdyn_projectbucketid"]: b["_msdyn_project_value"] for b in org.project.buckets}
 
-    assert sorted(subjects.values()) == ["GRID", "HRX"]
+    assert sorted(subjects.values()) == ["GRID", "HRX", "PMO Engagements"]
+    assert [s.project for s in org.truth.schedules] == ["GRID", "HRX"]
     for task in org.project.tasks:
         assert buckets[task["_msdyn_projectbucket_value"]] == task["_msdyn_project_value"]
 
