@@ -31,9 +31,10 @@ lint: $(STAMP) ## ruff check and ruff format --check
 typecheck: $(STAMP) ## mypy --strict over the packages, benchmarks and tests
 	$(BIN)/mypy
 
+# Two workers, one test module each at a time (module fixtures run once): 7 min instead of 12.
 unit: $(STAMP) ## pytest with coverage, on SQLite and a throwaway PostgreSQL
 	scripts/ensure-postgres
-	$(BIN)/pytest --cov --cov-report=term --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --durations=15
 
 test: lint typecheck unit ## The full gate (what CI runs)
 
