@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from connectors.errors import WriteRejectedError
 from connectors.jira import BasicAuth, JiraFlavour
 from connectors.jira.site import JiraSite
 from connectors.jira.writer import JiraWriter
@@ -108,3 +110,35 @@ def test_stage_changes_go_in_bulk_where_jira_has_bulk_edit(
     assert sum(n for route, n in made.items() if route.startswith("PUT ")) == puts
     owned = store.owned.for_target("jira:pmo")
     assert {ref for ref, _ in owned} == set(KEYS)
+
+
+class NoBulkPermission(JiraWriter):
+    """An account without the global "Make bulk changes" permission: bulk edit answers 403."""
+
+    def bulk_set_select(self, keys: Any, **options: Any) -> Any:
+        raise WriteRejectedError(
+            "You do not have the permission to make bulk changes.", source="jira:pmo", status=403
+        )
+
+
+def test_a_refused_bulk_edit_falls_back_to_one_issue_at_a_time(store: Store) -> None:
+    with SandboxServer() as sandbox:
+        refusing = NoBulkPermission(writer(sandbox, JiraFlavour.CLOUD).site)
+        executor = JiraExecutor(
+            writer_for=lambda _: refusing,
+            clock=lambda: NOW,
+            run_id=store.runs.start("test", "apply"),
+            bulk_threshold=2,
+            poll=lambda _: None,
+        )
+        before = sandbox_stats(sandbox)
+        report = Applier(
+            store=store, executors={"jira": executor}, run_id=executor.run_id, clock=lambda: NOW
+        ).apply(Plan(changes=tuple(stage_change(key) for key in KEYS)))
+        made = requests_between(before, sandbox_stats(sandbox))
+        jira = jira_client(sandbox)
+        shown = {key: jira.issue(key).raw["fields"][STAGE_FIELD]["value"] for key in KEYS}
+
+    assert report.counts == {"applied": len(KEYS)}, report.failures
+    assert shown == dict.fromkeys(KEYS, "Service Improvement")
+    assert sum(n for route, n in made.items() if route.startswith("PUT ")) == len(KEYS)

@@ -13,6 +13,7 @@ An interrupted field write is confirmed by reading the field back.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,8 @@ from flywheel_sync.store.rows import OwnedValue
 __all__ = ["MARKER_PROPERTY", "JiraExecutor"]
 
 MARKER_PROPERTY = "flywheel-sync"
+_FORBIDDEN = 403
+log = logging.getLogger("flywheel_sync.push")
 """The issue property every sub-task flywheel-sync creates carries (who made it, for what)."""
 
 _STAGE_KINDS: Mapping[str, type[FlywheelStage] | type[CustomerExperienceStage]] = {
@@ -156,6 +159,16 @@ class JiraExecutor:
                 else writer.bulk_set_select(keys, field_id=field_id, option_id=option)
             )
         except BulkEditUnavailableError:
+            return False
+        except WriteRejectedError as refused:
+            if refused.status != _FORBIDDEN:
+                raise
+            # Bulk edit needs the global "Make bulk changes" permission; editing one issue at
+            # a time needs only "Edit issues", so the writes still go, just slower.
+            log.warning(
+                "Jira refused the bulk edit (%s): setting the fields issue by issue",
+                refused.detail,
+            )
             return False
         edited = set(outcome.edited)
         for job in group:
