@@ -19,6 +19,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from enum import StrEnum
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
@@ -72,6 +73,8 @@ class ConfluenceSite:
         flavour: ``cloud`` or ``datacenter``.
         policy: Retries every request.
         timeout: Seconds to wait for a connection and for each answer.
+        ca_bundle: A PEM bundle for a private certificate authority (``ca_bundle`` in
+            ``[confluence.<name>]``).
     """
 
     def __init__(
@@ -83,6 +86,7 @@ class ConfluenceSite:
         flavour: ConfluenceFlavour | Literal["cloud", "datacenter"],
         policy: RetryPolicy,
         timeout: float = 30.0,
+        ca_bundle: Path | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -95,6 +99,7 @@ class ConfluenceSite:
         self._auth = auth
         self._policy = policy
         self._timeout = timeout
+        self._ca_bundle = ca_bundle
         self._client: AtlassianRestAPI | None = None
         self._pages: PageApi = (
             V2Pages(self._send, base=root, source=source)
@@ -139,6 +144,9 @@ class ConfluenceSite:
         else:
             client = ConfluenceServer(**options)  # type: ignore[no-untyped-call]
         client.timeout = self._timeout  # type: ignore[assignment]  # the library int()s it
+        if self._ca_bundle is not None:
+            # A private certificate authority: requests verifies against this bundle.
+            client._session.verify = str(self._ca_bundle)
         self._client = client
         return client
 

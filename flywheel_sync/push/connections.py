@@ -146,6 +146,7 @@ class Connections:
                 flavour=settings.flavour.value,
                 policy=self._policy(name, settings.max_retries),
                 timeout=settings.timeout_seconds,
+                ca_bundle=settings.ca_bundle,
             )
             self.stack.enter_context(site)
             self._confluence[name] = site

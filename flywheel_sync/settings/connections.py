@@ -95,6 +95,11 @@ class JiraConnection(_AtlassianConnection):
 class ConfluenceConnection(_AtlassianConnection):
     """A Confluence site. Cloud is written through the v2 pages API, Data Center through v1."""
 
+    flavour: AtlassianFlavour = Field(
+        default=AtlassianFlavour.CLOUD,
+        description="cloud (v2 pages API) or datacenter (v1 content API).",
+    )
+
 
 class AzureAuth(StrEnum):
     """How flywheel-sync signs in to Microsoft Entra ID.
