@@ -144,6 +144,10 @@ class _Run:
             self.result.counts[RUN_COUNT_PREFIX + name] = count
         return True
 
+    def connections(self, stack: ExitStack) -> Connections:
+        """The writers of this run; their retries are counted with the pull's."""
+        return Connections(configuration=self.configuration, stack=stack, on_retry=self.retries)
+
     def plan(self, connections: Connections) -> Planned:
         planned = make_plan(self.configuration, self.store, connections, now=datetime.now(UTC))
         self.result.planned = planned
@@ -213,7 +217,7 @@ def run_pipeline(
             _sync(run)
         case Pipeline.KPI_SUMMARY:
             with ExitStack() as stack:
-                connections = Connections(configuration=configuration, stack=stack)
+                connections = run.connections(stack)
                 planned = run.plan(connections)
                 run.apply(connections, planned.plan.summaries_only())
         case Pipeline.DIAGNOSE:
@@ -223,7 +227,7 @@ def run_pipeline(
 
 def _sync(run: _Run) -> None:
     with ExitStack() as stack:
-        connections = Connections(configuration=run.configuration, stack=stack)
+        connections = run.connections(stack)
         planned = run.plan(connections)
         first = planned.plan.writes_to_tools()
         if first.changes and len(first.changes) < len(planned.plan.changes):
