@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from connectors.project.schedule_operations import record_id_for
 from connectors.project.schedule_writer import ProjectLabel, TaskLabel
-from flywheel_sync.domain import FlywheelStage, ScopeKind, StageParseError
+from flywheel_sync.domain import FlywheelStage, ScopeKind
 from flywheel_sync.mapping.context import RecordType
 from flywheel_sync.push.changes import Action
 from flywheel_sync.push.context import PlanBuilder, PlanContext, Slot, fixed
@@ -34,6 +34,7 @@ from flywheel_sync.push.targets.checklists import (
     settle_step,
     step_items,
 )
+from flywheel_sync.push.targets.stages import as_stage, shown_stage
 from flywheel_sync.report.task_note import note_in, render_task_note, with_note
 from flywheel_sync.settings.targets import (
     ProjectChecklistTarget,
@@ -77,19 +78,6 @@ class LabelReader(Protocol):
 def checklist_row_id(task_id: str, step_key: str) -> str:
     """The checklist row id flywheel-sync gives a step on a task: the same every time."""
     return record_id_for(f"checklist/{task_id}/{step_key}")
-
-
-def _stage_of(name: object) -> FlywheelStage | None:
-    try:
-        return FlywheelStage.parse(str(name)) if name not in (None, "") else None
-    except StageParseError:
-        return None
-
-
-def _shown(name: str) -> str:
-    """A bucket's name as the stage label it means, or as itself when it names no stage."""
-    stage = _stage_of(name)
-    return stage.label if stage else name
 
 
 def _engagement_tasks(
@@ -140,7 +128,7 @@ def _plan_bucket(
     context, source = builder.context, target.source
     project_id = _project_id(task.payload)
     buckets = context.state.project_buckets(source, project_id)
-    wanted = next((b for b in buckets if _stage_of(b.name) is stage), None)
+    wanted = next((b for b in buckets if as_stage(FlywheelStage, b.name) is stage), None)
     if wanted is None:
         builder.note(PROJECT_STAGE, task_id, f"project {project_id} has no bucket {stage.label!r}")
         return
@@ -148,7 +136,7 @@ def _plan_bucket(
     current = next((b for b in buckets if b.id == current_id), None)
     builder.settle(
         Slot(target=PROJECT_STAGE, tool="project", connection=source, ref=task_id, field="bucket"),
-        current=_shown(current.name) if current else None,
+        current=shown_stage(FlywheelStage, current.name) if current else None,
         wanted=stage.label,
         fetched_at=task.fetched_at,
         policy=context.policy(target),
@@ -172,7 +160,7 @@ def _plan_label(
     stage_labels = {
         label.id: parsed
         for label in reader.labels(project_id)
-        if (parsed := _stage_of(label.name)) is not None
+        if (parsed := as_stage(FlywheelStage, label.name)) is not None
     }
     wanted = next((label for label, s in stage_labels.items() if s is stage), None)
     if wanted is None:

@@ -22,7 +22,7 @@ from flywheel_sync.push.changes import Action
 from flywheel_sync.push.context import PlanBuilder, Slot, fixed
 from flywheel_sync.settings.targets import JiraStageTarget, PlannerStageTarget
 
-__all__ = ["plan_jira_stages", "plan_planner_stages"]
+__all__ = ["as_stage", "plan_jira_stages", "plan_planner_stages", "shown_stage"]
 
 _Stage = TypeVar("_Stage", FlywheelStage, CustomerExperienceStage)
 
@@ -30,19 +30,20 @@ JIRA_STAGE = "flywheel_stage.jira"
 PLANNER_STAGE = "flywheel_stage.planner"
 
 
-def _as_stage(kind: type[_Stage], value: object) -> _Stage | None:
+def as_stage(kind: type[_Stage], value: object) -> _Stage | None:
+    """The stage a tool value names (a bucket, label or option), or None."""
     try:
         return kind.parse(str(value)) if value not in (None, "") else None
     except StageParseError:
         return None
 
 
-def _shown(kind: type[_Stage], value: Any) -> str | None:
+def shown_stage(kind: type[_Stage], value: Any) -> str | None:
     """A tool value as the stage label it means, or as itself when it names no stage."""
     text = value.get("value") if isinstance(value, Mapping) else value
     if text in (None, ""):
         return None
-    stage = _as_stage(kind, text)
+    stage = as_stage(kind, text)
     return stage.label if stage else str(text)
 
 
@@ -97,7 +98,7 @@ def _plan_jira_field(
         payload = {"field_id": field_id, "stage": wanted[entity_id], "kind": stage_kind.__name__}
         builder.settle(
             Slot(target=JIRA_STAGE, tool="jira", connection=source, ref=key, field=field_name),
-            current=_shown(stage_kind, fields.get(field_id)),
+            current=shown_stage(stage_kind, fields.get(field_id)),
             wanted=wanted[entity_id],
             fetched_at=issue.fetched_at,
             policy=context.policy(target),
@@ -139,14 +140,14 @@ def _plan_bucket(
     context, source = builder.context, target.source
     task_id, plan_id = str(task["id"]), str(task.get("planId"))
     buckets = context.state.buckets(source, plan_id)
-    wanted = next((b for b in buckets if _as_stage(FlywheelStage, b.name) is stage), None)
+    wanted = next((b for b in buckets if as_stage(FlywheelStage, b.name) is stage), None)
     current = next((b for b in buckets if b.id == task.get("bucketId")), None)
     if wanted is None:
         builder.note(PLANNER_STAGE, task_id, f"plan {plan_id} has no bucket named {stage.label!r}")
         return
     builder.settle(
         Slot(target=PLANNER_STAGE, tool="planner", connection=source, ref=task_id, field="bucket"),
-        current=_shown(FlywheelStage, current.name) if current else None,
+        current=shown_stage(FlywheelStage, current.name) if current else None,
         wanted=stage.label,
         fetched_at=fetched_at,
         policy=context.policy(target),
@@ -174,7 +175,7 @@ def _plan_label(
     stage_labels = {
         category: parsed
         for category, name in context.state.label_names(source, plan_id).items()
-        if (parsed := _as_stage(FlywheelStage, name)) is not None
+        if (parsed := as_stage(FlywheelStage, name)) is not None
     }
     wanted = next((c for c, s in stage_labels.items() if s is stage), None)
     if wanted is None:
