@@ -4,8 +4,8 @@ Four pipelines, each starting with a pull of its sources (every source when none
 
 - ``pull``: read the tools into the store and map the records onto Value Ring entities;
 - ``sync``: pull, then plan and apply every write. Stage and checklist writes go first; when
-  there were any, the tools are read again, so the KPI summaries published next report on
-  what the tools now show;
+  there were any, the tools are read again (except sources that refused the credentials),
+  so the KPI summaries published next report on what the tools now show;
 - ``kpi-summary``: pull, then publish only the KPI summaries (pages, cards, comments);
 - ``diagnose``: pull, then detect symptoms and log each with its evidence.
 
@@ -120,18 +120,25 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.retries = _Retries(self.observer)
+        # Sources that refused the credentials in an earlier pull of this run: a sync's
+        # second pull would only be refused again, and say so a second time.
+        self.refused: set[str] = set()
 
     def pull(self, *, full: bool = False) -> bool:
         """Pull and map; False when the run should end here (stopped)."""
         factory = SourceFactory(configuration=self.configuration, on_retry=self.retries)
+        names = [n for n in list(self.sources) or factory.names() if n not in self.refused]
+        if not names:
+            return True  # every source refused: nothing new to map
         with ExitStack() as stack:
-            built = factory.build(list(self.sources) or factory.names(), stack)
+            built = factory.build(names, stack)
             listener = stack.enter_context(self.observer.pulling())
             runner = PullRunner(self.store.records, listener, should_stop=self.should_stop)
             summary = runner.pull(built, full=full)
         for name in ("records", "changed", "pages", "requests"):
             self.result.counts[name] += summary.total(name)
         self.result.pull = summary
+        self.refused |= summary.refused_sources()
         if summary.stopped:
             self.result.worsen(RunOutcome.INTERRUPTED)
             return False

@@ -29,6 +29,7 @@ from atlassian.rest_client import AtlassianRestAPI
 
 from connectors.confluence.failures import http_failure, network_failure
 from connectors.confluence.pages import PageApi, PageInfo, PropertyInfo, V1Pages, V2Pages
+from connectors.errors import RetryableError
 from connectors.jira.auth import BasicAuth, JiraAuth
 from connectors.retry import RetryPolicy
 
@@ -255,12 +256,21 @@ class ConfluenceSite:
     def set_page_property(self, page_id: str, key: str, value: Any) -> None:
         """Create the property, or update it with its version + 1: one read, one write.
 
+        A create is not sent twice (`RetryPolicy.for_creates`); when its answer is lost, the
+        property is read again, and a property holding ``value`` means the create landed.
+
         Raises:
             StaleWriteError: Someone else wrote the property between the read and the write.
             WriteRejectedError: Confluence refused the value or the page is gone.
+            RetryableError: Confluence did not answer, and the property is not there.
         """
         current = self._pages.page_property(page_id, key)
-        if current is None:
-            self._pages.create_property(page_id, key, value)
-        else:
+        if current is not None:
             self._pages.update_property(page_id, current, key, value)
+            return
+        try:
+            self._pages.create_property(page_id, key, value)
+        except RetryableError:
+            made = self._pages.page_property(page_id, key)
+            if made is None or made.value != value:
+                raise

@@ -248,7 +248,11 @@ class ScheduleWriter:
         return result
 
     def _stage_all(self, set_id: str, batch: list[Indexed], result: _SetResult) -> list[Indexed]:
-        """Stage every run of same-kind operations; refused ones are settled as failed."""
+        """Stage every run of same-kind operations; refused ones are settled as failed.
+
+        After trouble that outlasts the retry policy nothing more is staged, and every
+        operation of the batch not refused is returned, to be skipped with the set.
+        """
         staged: list[Indexed] = []
         for _, run in itertools.groupby(batch, key=lambda item: item[1].kind):
             group = list(run)
@@ -256,8 +260,7 @@ class ScheduleWriter:
                 staged += self._stage(set_id, group, result)
             except RetryableError as trouble:
                 result.halt = f"staging in operation set {set_id} failed: {trouble.detail}"
-                staged += [item for item in group if item[0] not in result.settled]
-                break
+                return [item for item in batch if item[0] not in result.settled]
         return staged
 
     def _stage(self, set_id: str, group: list[Indexed], result: _SetResult) -> list[Indexed]:

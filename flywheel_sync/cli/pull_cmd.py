@@ -12,12 +12,14 @@ configuration problem.
 
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flywheel_sync.cli.options import global_options, load_configuration_for
@@ -112,13 +114,37 @@ def pull_counts(summary: PullSummary, outcome: MappingOutcome) -> dict[str, int]
     return counts | {RUN_COUNT_PREFIX + name: count for name, count in outcome.counts().items()}
 
 
+def _failure_lines(summary: PullSummary) -> list[str]:
+    """Why scopes failed and what to do; one line for a source refused in many scopes.
+
+    Refused credentials fail every scope of a source alike, and the line a person can act on
+    is the same for all of them.
+    """
+    from flywheel_sync.pull.runner import FailureKind
+
+    failed = [scope for scope in summary.scopes if not scope.ok]
+    refused = Counter(s.source for s in failed if s.failure_kind is FailureKind.REAUTHENTICATE)
+    lines: list[str] = []
+    for scope in failed:
+        where = f"{scope.source} {scope.scope}"
+        if scope.failure_kind is FailureKind.REAUTHENTICATE:
+            count = refused[scope.source]
+            if count == 0:
+                continue  # said once for the source
+            if count > 1:
+                where = f"{scope.source} ({count} scopes)"
+            refused[scope.source] = 0
+        kind = f" ({scope.failure_kind})" if scope.failure_kind else ""
+        lines.append(f"[red]{escape(where)}[/] failed{kind}: {escape(scope.failure or '')}")
+    return lines
+
+
 def report_pull(summary: PullSummary, outcome: MappingOutcome, *, to: Console = stdout) -> None:
-    """Print the pull's table, the mapping's line, and each failed scope's reason."""
+    """Print the pull's table, the mapping's line, and why scopes failed and what to do."""
     to.print(_summary_table(summary))
     to.print(_mapping_summary(outcome))
-    for scope in summary.scopes:
-        if not scope.ok:
-            to.print(f"[red]{scope.source} {scope.scope}[/]: {scope.failure}")
+    for line in _failure_lines(summary):
+        to.print(line)
 
 
 def pull(

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from flywheel_sync.cli.options import global_options, load_configuration_for
@@ -159,7 +160,9 @@ def _progress_line(job: Job, result: Result) -> None:
     colour = {"applied": "green", "confirmed": "green", "failed": "red"}.get(
         result.status.value, "yellow"
     )
-    detail = f" ({result.detail})" if result.detail else ""
+    # A failure's reason is printed once, in the summary after the writes (`_report`).
+    shown = result.detail and result.status.value != "failed"
+    detail = f" ({escape(result.detail)})" if shown else ""
     stdout.print(
         f"[{colour}]{result.status.value:>10}[/] {change.target} {change.ref} "
         f"{change.field}{detail}"
@@ -180,10 +183,19 @@ def _apply(store: Store, connections: Connections, planned: Planned, run_id: str
 
 
 def _report(report: ApplyReport) -> None:
+    """The counts, then each failure's reason once: writes refused alike share one line."""
     counts = ", ".join(f"{count} {status}" for status, count in sorted(report.counts.items()))
     stdout.print(f"Applied: {counts or 'nothing to do'}.")
+    by_reason: dict[str, list[Change]] = {}
     for change, reason in report.failures:
-        stdout.print(f"[red]failed[/] {change.target} {change.ref} {change.field}: {reason}")
+        by_reason.setdefault(reason, []).append(change)
+    for reason, changes in by_reason.items():
+        if len(changes) == 1:
+            what = f"{changes[0].target} {changes[0].ref} {changes[0].field}"
+        else:
+            kinds = sorted({f"{change.target} {change.field}" for change in changes})
+            what = f"{len(changes)} writes ({', '.join(kinds)})"
+        stdout.print(f"[red]failed[/] {escape(what)}: {escape(reason)}")
 
 
 def _counts(report: ApplyReport, planned: Planned) -> dict[str, int]:

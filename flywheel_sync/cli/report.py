@@ -41,9 +41,13 @@ def _exit_code_for(error: Exception) -> int | None:
 
 def report_failure(error: Exception, *, verbose: bool) -> int:
     """Print ``error`` for a person and return the exit code it earns."""
+    from connectors.errors import AuthenticationError
+
     code = _exit_code_for(error)
     if code is not None:
-        stderr.print(Text("error: ", style="bold red") + Text(scrubbed(str(error))))
+        # Named as a failed pull names it, so every refusal reads alike.
+        label = "error (re-authenticate): " if isinstance(error, AuthenticationError) else "error: "
+        stderr.print(Text(label, style="bold red") + Text(scrubbed(str(error))))
         return code
     stderr.print(
         Text("unexpected error: ", style="bold red")

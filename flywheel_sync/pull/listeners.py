@@ -3,7 +3,8 @@
 Both implement `PullListener`. The live display shows one line per scope (records, pages,
 requests, retries, records per second); the log listener writes one line per stored page at
 debug level and one per finished scope at info level, so ``--log-format json`` gives a job's
-log a machine-readable record of every scope.
+log a machine-readable record of every scope. A failed scope is an error, except the later
+scopes of a source whose credentials were refused: one error per source says that.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from connectors.errors import RetryableError
 from connectors.records import RecordPage
-from flywheel_sync.pull.runner import ScopeOutcome
+from flywheel_sync.pull.runner import FailureKind, ScopeOutcome
 
 __all__ = ["LiveProgress", "LogProgress"]
 
@@ -31,6 +32,7 @@ class LogProgress:
     def __init__(self) -> None:
         self.retries: Counter[str] = Counter()
         self._counting = threading.Lock()
+        self._refused: set[str] = set()
 
     def retried(self, source: str, error: RetryableError, wait: float) -> None:
         """A request of ``source`` is retried after ``wait`` seconds (called from any thread)."""
@@ -66,7 +68,14 @@ class LogProgress:
                 outcome.seconds,
             )
         else:
-            log.error(
+            # Refused credentials fail every scope of the source alike: one error says it,
+            # the scopes after it are recorded at info level.
+            refused = outcome.failure_kind is FailureKind.REAUTHENTICATE
+            repeated = refused and outcome.source in self._refused
+            if refused:
+                self._refused.add(outcome.source)
+            log.log(
+                logging.INFO if repeated else logging.ERROR,
                 "pull of %s %s failed (%s): %s",
                 outcome.source,
                 outcome.scope,

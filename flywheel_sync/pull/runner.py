@@ -122,6 +122,14 @@ class PullSummary:
         """The sum of one counter (``records``, ``changed``, ``pages``, ``requests``)."""
         return sum(int(getattr(scope, attribute)) for scope in self.scopes)
 
+    def refused_sources(self) -> set[str]:
+        """Sources whose every scope was refused the credentials: read again, they would be too."""
+        refused: dict[str, bool] = {}
+        for scope in self.scopes:
+            was_refused = scope.failure_kind is FailureKind.REAUTHENTICATE
+            refused[scope.source] = refused.get(scope.source, True) and was_refused
+        return {source for source, every_scope in refused.items() if every_scope}
+
 
 class PullListener(Protocol):
     """Told of the run's progress: the CLI draws it, a scheduled job logs it."""

@@ -229,8 +229,15 @@ class Applier:
                 claimed.add(job.entry.id)
 
         def settle(job: Job, result: Result) -> None:
-            if unsettled.pop(job.entry.id, None) is not None:  # settled once only
-                self._settle(job, result, report)
+            if unsettled.pop(job.entry.id, None) is None:
+                return  # settled once only
+            if job.entry.id not in claimed and result.status is not Status.SUPERSEDED:
+                # Settled without a request of its own (confirmed by a read: the tool
+                # already shows it; or failed before sending): the outbox settles only
+                # claimed entries.
+                self.store.outbox.mark_in_flight(job.entry.id)
+                claimed.add(job.entry.id)
+            self._settle(job, result, report)
 
         if executor is None:
             reason: str | None = f"no {tool} connection is configured to write with"
@@ -242,8 +249,6 @@ class Applier:
             report.stopped = True
             return
         for job in list(unsettled.values()):  # never silent: every job ends settled
-            if job.entry.id not in claimed:
-                claim([job])
             settle(job, Result(status=Status.FAILED, detail=reason))
 
     def _settle(self, job: Job, result: Result, report: ApplyReport) -> None:

@@ -8,7 +8,7 @@ nested model has to ask for it).
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -16,8 +16,11 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    FilePath,
     SecretStr,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -26,11 +29,15 @@ __all__ = [
     "BaseUrl",
     "ConfigModel",
     "ConnectionName",
+    "ExistingFile",
     "SecretBearing",
     "check_url",
 ]
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
+_LARGEST_SECRET_FILE = 64 * 1024
+"""Bytes read from a secret file: a token, password or webhook URL is far smaller, and a
+mistaken path (a log, ``/dev/zero``) must not be read into memory whole."""
 
 
 class ConfigModel(BaseModel):
@@ -97,6 +104,57 @@ BaseUrl = Annotated[str, AfterValidator(_base_url)]
 """An http(s) base URL, kept as text without a trailing slash (``HttpUrl`` would append one)."""
 
 
+def _checked_file(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except OSError as error:
+        # pydantic's FilePath lets the operating system's refusal escape (a name too long).
+        raise PydanticCustomError(
+            "path_unusable",
+            "cannot use the path '{path}': {reason}",
+            {"path": str(value), "reason": error.strerror or str(error)},
+        ) from None
+
+
+ExistingFile = Annotated[FilePath, WrapValidator(_checked_file)]
+"""A path to a file that exists; a path the system refuses to look at is a problem, not a crash."""
+
+
+def _read_secret_file(file_key: str, named: str | PurePath) -> str:
+    """The secret in the file ``named``, without its trailing newline.
+
+    Raises:
+        PydanticCustomError: the file cannot be read, is not UTF-8 text, or is too large.
+    """
+    shown = str(named)
+
+    def refusal(reason: str) -> PydanticCustomError:
+        return PydanticCustomError(
+            "secret_file",
+            "cannot read {key} '{path}': {reason}",
+            {"key": file_key, "path": shown, "reason": reason},
+        )
+
+    try:
+        path = Path(named).expanduser()
+        shown = str(path)
+        with path.open("rb") as secret_file:
+            content = secret_file.read(_LARGEST_SECRET_FILE + 1)
+    except OSError as error:
+        raise refusal(error.strerror or str(error)) from error
+    except (RuntimeError, ValueError) as error:
+        # RuntimeError: '~user' whose home is unknown; ValueError: a NUL byte in the path.
+        raise refusal(str(error) or "not a usable path") from error
+    if len(content) > _LARGEST_SECRET_FILE:
+        raise refusal(
+            f"larger than {_LARGEST_SECRET_FILE // 1024} KiB; it should hold only the secret"
+        )
+    try:
+        return content.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise refusal("not UTF-8 text") from None
+
+
 class SecretBearing(ConfigModel):
     """A section holding secrets that may come inline, from the environment, or from a file.
 
@@ -121,17 +179,10 @@ class SecretBearing(ConfigModel):
         resolved = dict(data)
         for name in cls.secret_fields:
             file_key = f"{name}_file"
-            if resolved.get(file_key) is None:
-                continue
-            path = Path(str(resolved[file_key])).expanduser()
-            try:
-                secret = path.read_text(encoding="utf-8").rstrip("\r\n")
-            except OSError as error:
-                raise PydanticCustomError(
-                    "secret_file",
-                    "cannot read {key} '{path}': {reason}",
-                    {"key": file_key, "path": str(path), "reason": error.strerror or str(error)},
-                ) from error
+            named = resolved.get(file_key)
+            if not isinstance(named, str | PurePath):
+                continue  # absent, or not a path: the field's own validation says so
+            secret = _read_secret_file(file_key, named)
             if resolved.get(name) is None:
                 resolved[name] = secret
         return resolved

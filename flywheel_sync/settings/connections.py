@@ -15,10 +15,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import Field, FilePath, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from flywheel_sync.settings.base import BaseUrl, ConfigModel, SecretBearing, check_url
+from flywheel_sync.settings.base import BaseUrl, ConfigModel, ExistingFile, SecretBearing, check_url
 
 __all__ = [
     "AtlassianAuth",
@@ -73,7 +73,7 @@ class _AtlassianConnection(SecretBearing):
     max_retries: int = Field(
         default=5, ge=0, le=10, description="Retries of 429/5xx answers, honouring Retry-After."
     )
-    ca_bundle: FilePath | None = Field(
+    ca_bundle: ExistingFile | None = Field(
         default=None, description="PEM bundle of a private certificate authority."
     )
 
@@ -123,7 +123,7 @@ class _AzureConnection(SecretBearing):
     client_id: str | None = Field(default=None, description="Application (client) id.")
     client_secret: SecretStr | None = Field(default=None, description="For auth=client_secret.")
     client_secret_file: Path | None = None
-    certificate_path: FilePath | None = Field(
+    certificate_path: ExistingFile | None = Field(
         default=None, description="PEM certificate with private key, for auth=certificate."
     )
     token: SecretStr | None = Field(default=None, description="Bearer token, for static_token.")

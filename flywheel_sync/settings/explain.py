@@ -26,6 +26,8 @@ Loc = tuple[str | int, ...]
 _PLAIN_MESSAGES = {
     "missing": "required key is missing",
     "extra_forbidden": "unknown key",
+    # pydantic's own says "for <class 'pathlib.Path'>".
+    "path_type": "expected a path, as text",
 }
 
 

@@ -111,11 +111,14 @@ class ValueSource(ConfigModel):
             return value
         try:
             compiled = re.compile(value)
-        except re.error as error:
+        except (re.error, OverflowError, RecursionError) as error:
+            # A repeat count past the engine's limit (OverflowError) or groups nested past
+            # the compiler's recursion are no re.error, and pydantic would let them escape.
+            reason = "groups nested too deeply" if isinstance(error, RecursionError) else error
             raise PydanticCustomError(
                 "pattern",
                 "'{value}' is not a valid regular expression: {reason}",
-                {"value": value, "reason": str(error)},
+                {"value": value, "reason": str(reason)},
             ) from None
         if "value" not in compiled.groupindex:
             raise PydanticCustomError(

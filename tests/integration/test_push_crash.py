@@ -16,16 +16,12 @@ more apply runs to the end, and the tools are read back with the real clients:
 
 from __future__ import annotations
 
-import os
 import random
-import signal
 import subprocess
 import sys
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -45,50 +41,11 @@ from tests.integration.push_helpers import (
     planner_writer,
     store_of,
 )
+from tests.integration.resilience_helpers import KillSwitch
 
 KILLS = 20
 ONBOARDING = ("PMO-41", "PMO-42", "PMO-43", "PMO-48", "PMO-49")
 """Engagements without a checklist, moved into Service Onboarding by people before the run."""
-
-
-class KillSwitch:
-    """Kills the child a little after the sandbox receives the k-th request of an attempt."""
-
-    def __init__(self, sandbox: SandboxServer, rng: random.Random) -> None:
-        self.rng = rng
-        self.lock = threading.Lock()
-        self.child: subprocess.Popen[bytes] | None = None
-        self.remaining = 0
-        self.fired = threading.Event()
-        stats = sandbox.state.stats
-        original: Callable[..., None] = stats.count
-
-        def count(route: str, **how: Any) -> None:
-            original(route, **how)
-            self._request_seen()
-
-        stats.count = count  # type: ignore[method-assign]
-
-    def arm(self, child: subprocess.Popen[bytes]) -> None:
-        with self.lock:
-            self.child, self.remaining = child, self.rng.randint(1, 12)
-            self.fired.clear()
-
-    def _request_seen(self) -> None:
-        with self.lock:
-            if self.child is None:
-                return
-            self.remaining -= 1
-            if self.remaining > 0:
-                return
-            child, self.child = self.child, None
-        delay = self.rng.uniform(0, 0.05)
-        threading.Timer(delay, self._kill, args=(child,)).start()
-
-    def _kill(self, child: subprocess.Popen[bytes]) -> None:
-        if child.poll() is None:
-            os.kill(child.pid, signal.SIGKILL)
-            self.fired.set()
 
 
 def apply_in_child(config: Path) -> subprocess.Popen[bytes]:
@@ -118,7 +75,7 @@ def crashed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SandboxS
             kills += switch.fired.is_set()
             if kills >= KILLS or not switch.fired.is_set():
                 break
-        switch.child = None
+        switch.disarm()
         final = cli(config, "apply", "--yes")
         assert final.exit_code == 0, final.stdout + final.stderr
         yield sandbox, config, kills

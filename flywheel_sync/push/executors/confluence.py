@@ -17,16 +17,11 @@ from connectors.confluence import ConfluenceSite, PageInfo
 from connectors.errors import ConnectorConfigError, StaleWriteError, WriteRejectedError
 from flywheel_sync.push.apply import Claim, Job, Result, Settle, Status
 from flywheel_sync.push.changes import Action
-from flywheel_sync.push.targets.summaries import PAGE_MARKER
+from flywheel_sync.push.targets.summaries import PAGE_MARKER, page_shows
 from flywheel_sync.store.ports import Clock
 from flywheel_sync.store.rows import OwnedValue
 
 __all__ = ["ConfluenceExecutor"]
-
-
-def _same_body(page: PageInfo, body: str) -> bool:
-    """Whether the page holds ``body`` (Confluence may re-indent storage format)."""
-    return " ".join(page.body.split()) == " ".join(body.split())
 
 
 @dataclass
@@ -58,7 +53,7 @@ class ConfluenceExecutor:
         data = job.change.payload
         title, body = str(data["title"]), str(data["body"])
         found = site.find_page(str(data["space"]), title)
-        if found is not None and _same_body(found, body):
+        if found is not None and page_shows(found, body):
             self._mark(site, job, found, Status.CONFIRMED, "the page already shows it")
             return
         if not job.wanted:

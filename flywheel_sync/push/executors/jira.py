@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.errors import (
+    AuthenticationError,
     ConnectorError,
     StaleWriteError,
     WriteRejectedError,
@@ -306,6 +307,8 @@ class JiraExecutor:
             marker = str(data["marker"])
             try:
                 comments = writer.comments(job.change.ref)
+            except AuthenticationError:
+                raise  # every comment would be refused alike: the applier fails the rest
             except ConnectorError as error:
                 self._fail(job, str(error))
                 continue

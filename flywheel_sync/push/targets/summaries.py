@@ -4,8 +4,10 @@
 recorded, else by its title in the space. A page flywheel-sync wrote carries a content
 property (`PAGE_MARKER`) with the hash and version of that write, so a page whose version moved
 on since was edited by a person: a conflict, settled by the policy. A page with the same title
-that flywheel-sync never wrote is a person's: a conflict too, never overwritten silently. The
-current page is read live when planning (pages are not pulled).
+that flywheel-sync never wrote is a person's: a conflict too, never overwritten silently.
+Either way, a page that already shows exactly the body wanted is our own write whose marker
+never landed (the apply failed or was killed between the page and its marker): the write
+confirms and marks it. The current page is read live when planning (pages are not pulled).
 
 **Teams.** Cards go through a Workflows webhook, which cannot be read back: flywheel-sync
 remembers the hash of what it posted per summary and posts again only when the summary changed.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import quote_plus
 
 from flywheel_sync.mapping.context import RecordType
@@ -39,6 +41,7 @@ __all__ = [
     "PAGE_MARKER",
     "PageReader",
     "page_link",
+    "page_shows",
     "plan_confluence_pages",
     "plan_jira_comments",
     "plan_teams_cards",
@@ -58,6 +61,14 @@ class _Page(Protocol):
     def id(self) -> str: ...
     @property
     def version(self) -> int: ...
+
+
+@runtime_checkable
+class _PageWithBody(Protocol):
+    """A page read with its storage-format body (`connectors.confluence.PageInfo` is one)."""
+
+    @property
+    def body(self) -> str: ...
 
 
 class _Property(Protocol):
@@ -89,6 +100,13 @@ def summary_ref(summary: KPISummary) -> str:
 def page_link(base_url: str, space: str, title: str) -> str:
     """A link to a page by space and title, known before the page exists."""
     return f"{base_url.rstrip('/')}/display/{quote_plus(space)}/{quote_plus(title)}"
+
+
+def page_shows(page: object, body: str) -> bool:
+    """Whether ``page`` holds the storage-format ``body`` (Confluence may re-indent it)."""
+    if not isinstance(page, _PageWithBody):
+        return False
+    return " ".join(page.body.split()) == " ".join(body.split())
 
 
 def _wanted(summaries: tuple[KPISummary, ...], per: tuple[Any, ...]) -> list[KPISummary]:
@@ -123,6 +141,10 @@ def plan_confluence_pages(
             current = None
         elif owned is not None and str(found.version) == owned.version:
             current = owned.value  # untouched since our write
+        elif page_shows(found, body):
+            # Our own create or update, failed or killed before its marker landed: the
+            # write confirms the page and marks it; nothing is written twice.
+            current = owned.value if owned else f"version {found.version}, without its marker"
         else:
             current = f"version {found.version}, not written by flywheel-sync"
             if owned is None:
