@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flywheel_sync.settings import ConfigError
-from flywheel_sync.settings.loading import LARGEST_FILE
+from flywheel_sync.settings.syntax import LARGEST_FILE
 from tests.unit.settings.builders import MINIMAL_MAPPING, MINIMAL_TOML
 from tests.unit.settings.hostile import (
     EVERY_RUN,
