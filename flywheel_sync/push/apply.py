@@ -31,13 +31,22 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from connectors.errors import ConnectorConfigError, ConnectorError
+from connectors.errors import AuthenticationError, ConnectorConfigError, ConnectorError
 from flywheel_sync.push.changes import Change, Conflict, Plan
 from flywheel_sync.store import Store
 from flywheel_sync.store.ports import Clock
 from flywheel_sync.store.rows import AuditEntry, OutboxEntry, OutboxStatus, OwnedValue, PlanStatus
 
-__all__ = ["Applier", "ApplyReport", "Executor", "Job", "Result", "Status", "per_connection"]
+__all__ = [
+    "Applier",
+    "ApplyReport",
+    "Executor",
+    "Job",
+    "Result",
+    "Status",
+    "not_written",
+    "per_connection",
+]
 
 _Writer = TypeVar("_Writer")
 
@@ -154,6 +163,13 @@ class ApplyReport:
         return self.counts.get(status.value, 0)
 
 
+def not_written(error: ConnectorError) -> str:
+    """Why a tool's remaining writes were not made, saying what to do as the pull does."""
+    if isinstance(error, AuthenticationError):
+        return f"not written (re-authenticate): {error}"
+    return f"not written: {error}"
+
+
 def _execute(executor: Executor, jobs: Sequence[Job], claim: Claim, settle: Settle) -> str | None:
     """Run ``executor``; the reason its unsettled jobs failed, or None when it was stopped."""
     try:
@@ -161,7 +177,7 @@ def _execute(executor: Executor, jobs: Sequence[Job], claim: Claim, settle: Sett
     except _StopRequested:
         return None
     except ConnectorError as error:  # credentials refused, retries exhausted, ...
-        return f"not written: {error}"
+        return not_written(error)
     return "the executor did not settle this write"
 
 

@@ -315,8 +315,8 @@ def _step(line: str, name: str) -> str:
 SAYS_WHAT_TO_DO = {
     "pull": re.compile("re-authenticate"),
     "end": re.compile("re-authenticate"),
-    # The applier words a write's reason (``not written: <the tool's refusal>``).
-    "writes": re.compile("re-authenticate|refused"),
+    # The applier words a write's reason (``not written (re-authenticate): <the refusal>``).
+    "writes": re.compile("re-authenticate"),
 }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from connectors.errors import WriteRejectedError
+from connectors.errors import RetryableError, WriteRejectedError
 from connectors.jira import BasicAuth, JiraFlavour
 from connectors.jira.site import JiraSite
 from connectors.jira.writer import JiraWriter
@@ -142,3 +142,56 @@ def test_a_refused_bulk_edit_falls_back_to_one_issue_at_a_time(store: Store) -> 
     assert report.counts == {"applied": len(KEYS)}, report.failures
     assert shown == dict.fromkeys(KEYS, "Service Improvement")
     assert sum(n for route, n in made.items() if route.startswith("PUT ")) == len(KEYS)
+
+
+def sub_task_change(parent: str, step: str) -> Change:
+    return Change(
+        target="onboarding_checklists.jira",
+        tool="jira",
+        connection="jira:pmo",
+        ref=parent,
+        field=f"checklist:{step}",
+        action=Action.CREATE,
+        before=None,
+        after=f"Onboarding: {step}",
+        payload={
+            "project": "PMO",
+            "parent": parent,
+            "issuetype": "Sub-task",
+            "summary": f"Onboarding: {step}",
+            "engagement": "eng-test",
+            "step": step,
+        },
+    )
+
+
+class AnswerLost(JiraWriter):
+    """Jira makes the sub-tasks, but the answer to the bulk create never arrives."""
+
+    def create_issues(self, issues: Any) -> Any:
+        super().create_issues(issues)
+        raise RetryableError("the connection dropped", source="jira:pmo")
+
+
+def test_sub_tasks_whose_create_answer_was_lost_are_read_back_and_owned(store: Store) -> None:
+    changes = (sub_task_change("PMO-7", "kick-off"), sub_task_change("PMO-7", "access"))
+    with SandboxServer() as sandbox:
+        losing = AnswerLost(writer(sandbox, JiraFlavour.CLOUD).site)
+        executor = JiraExecutor(
+            writer_for=lambda _: losing,
+            clock=lambda: NOW,
+            run_id=store.runs.start("test", "apply"),
+        )
+        report = Applier(
+            store=store, executors={"jira": executor}, run_id=executor.run_id, clock=lambda: NOW
+        ).apply(Plan(changes=changes))
+        made = {
+            task.summary: task.key for task in writer(sandbox, JiraFlavour.CLOUD).subtasks("PMO-7")
+        }
+
+    assert report.counts == {"applied": 2}, report.failures
+    owned = {key: value.external_id for key, value in store.owned.for_target("jira:pmo").items()}
+    assert owned == {
+        ("PMO-7", "checklist:kick-off"): made["Onboarding: kick-off"],
+        ("PMO-7", "checklist:access"): made["Onboarding: access"],
+    }

@@ -21,6 +21,7 @@ from typing import Any
 from connectors.errors import (
     AuthenticationError,
     ConnectorError,
+    RetryableError,
     StaleWriteError,
     WriteRejectedError,
 )
@@ -198,15 +199,10 @@ class JiraExecutor:
     # -- onboarding sub-tasks -----------------------------------------------------------
 
     def _sub_tasks(self, writer: JiraWriter, jobs: list[Job]) -> None:
-        existing: dict[str, dict[str, str]] = {}
+        existing = _SubTasks(writer)
         to_create: list[Job] = []
         for job in jobs:
-            parent = str(job.change.payload["parent"])
-            if parent not in existing:
-                existing[parent] = {
-                    task.summary.strip().casefold(): task.key for task in writer.subtasks(parent)
-                }
-            found = existing[parent].get(str(job.change.after).strip().casefold())
+            found = existing.key_of(job)
             if found is not None:
                 self._done(job, Status.CONFIRMED, f"sub-task {found} already exists", found)
             elif not job.wanted:
@@ -216,12 +212,32 @@ class JiraExecutor:
         if not to_create:
             return
         self._claim(to_create)
-        created = writer.create_issues([_sub_task(job) for job in to_create])
+        try:
+            created = writer.create_issues([_sub_task(job) for job in to_create])
+        except RetryableError as lost:
+            self._confirm_sub_tasks(writer, to_create, lost)
+            return
         for job, outcome in zip(to_create, created, strict=True):
             if isinstance(outcome, CreatedIssue):
                 self._done(job, Status.APPLIED, f"created {outcome.key}", outcome.key)
             else:
                 self._fail(job, str(outcome.detail))
+
+    def _confirm_sub_tasks(self, writer: JiraWriter, jobs: list[Job], lost: RetryableError) -> None:
+        """After a bulk create whose answer was lost, find out by reading which ones landed.
+
+        A create is never sent twice (`RetryPolicy.for_creates`), but Jira may have made some
+        or all of the sub-tasks: each parent's ``subtasks`` are read again, and a sub-task
+        there with the summary sent is ours, owned as if the answer had come. Were they left
+        failed, the next plan would find them unowned and take them for a person's.
+        """
+        listed = _SubTasks(writer)
+        for job in jobs:
+            found = listed.key_of(job)
+            if found is None:
+                self._fail(job, f"not written: {lost}")
+            else:
+                self._done(job, Status.APPLIED, f"created {found} (read back)", found)
 
     def _renames(self, writer: JiraWriter, jobs: list[Job]) -> None:
         for job in jobs:
@@ -326,6 +342,23 @@ class JiraExecutor:
                 self._fail(job, str(refused.detail))
                 continue
             self._done(job, Status.APPLIED, f"comment {comment_id}", comment_id)
+
+
+@dataclass
+class _SubTasks:
+    """Each parent's sub-tasks by summary, read once (fresh) when first asked."""
+
+    writer: JiraWriter
+    _by_parent: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def key_of(self, job: Job) -> str | None:
+        """The key of the sub-task ``job`` creates, when its parent already has it."""
+        parent = str(job.change.payload["parent"])
+        if parent not in self._by_parent:
+            self._by_parent[parent] = {
+                task.summary.strip().casefold(): task.key for task in self.writer.subtasks(parent)
+            }
+        return self._by_parent[parent].get(str(job.change.after).strip().casefold())
 
 
 def _sub_task(job: Job) -> dict[str, Any]:

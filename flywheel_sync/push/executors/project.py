@@ -30,7 +30,15 @@ from connectors.project.schedule_operations import (
     update_checklist_item,
 )
 from connectors.project.schedule_writer import ScheduleWriter
-from flywheel_sync.push.apply import Claim, Job, Result, Settle, Status, per_connection
+from flywheel_sync.push.apply import (
+    Claim,
+    Job,
+    Result,
+    Settle,
+    Status,
+    not_written,
+    per_connection,
+)
 from flywheel_sync.push.changes import Action
 from flywheel_sync.push.targets.project import NOTE_FIELD
 from flywheel_sync.report.task_note import note_in, with_note
@@ -169,7 +177,7 @@ class ProjectExecutor:
             )
         except ConnectorError as error:
             for job in jobs:
-                self._settle(job, Result(status=Status.FAILED, detail=f"not written: {error}"))
+                self._settle(job, Result(status=Status.FAILED, detail=not_written(error)))
             return
         self._settle_outcomes(jobs, owner, outcomes)
 

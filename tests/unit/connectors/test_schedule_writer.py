@@ -289,6 +289,18 @@ def test_trouble_while_staging_abandons_the_set_and_stops_the_run() -> None:
     ]
 
 
+def test_trouble_staging_one_kind_skips_the_later_kinds_too() -> None:
+    api = FakeScheduleApi()
+    api.answers["msdyn_PssDeleteV2"] = httpx.Response(503, text="busy")
+    deletes = [delete_checklist_item(key=f"d{n}", item_id=record_id_for(f"d{n}")) for n in range(2)]
+
+    outcomes = writer(api).run(PROJECT, [*deletes, *items(2)], description="push")
+
+    assert statuses(outcomes) == ["skipped"] * 4  # none lost: every operation has its outcome
+    assert "POST msdyn_PssCreateV2" not in api.names()
+    assert api.names()[-1] == "POST msdyn_AbandonOperationSetV1"
+
+
 def test_a_listener_that_fails_leaves_no_set_open() -> None:
     api = FakeScheduleApi()
 

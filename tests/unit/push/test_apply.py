@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from connectors.errors import AuthenticationError
-from flywheel_sync.push.apply import Applier, Claim, Job, Result, Settle, Status
+from flywheel_sync.push.apply import Applier, Claim, Executor, Job, Result, Settle, Status
 from flywheel_sync.push.changes import Action, Change, Plan
 from flywheel_sync.store import OutboxStatus, OwnedValue, Store, open_store
 from tests.unit.store.builders import T0, SettableClock
@@ -60,7 +60,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def applier(store: Store, executor: FakeExecutor) -> Applier:
+def applier(store: Store, executor: Executor) -> Applier:
     run_id = store.runs.start("test", "apply")
     return Applier(store=store, executors={"jira": executor}, run_id=run_id, clock=lambda: T0)
 
@@ -162,3 +162,28 @@ def test_a_stop_request_leaves_the_rest_for_the_next_run(store: Store) -> None:
 
     assert executor.runs == []
     assert [e.status for e in store.outbox.pending()] == [OutboxStatus.PENDING]
+
+
+@dataclass
+class ConfirmingExecutor:
+    """Finds every write already in the tool by reading it: settles without claiming."""
+
+    def run(self, jobs: Sequence[Job], *, claim: Claim, settle: Settle) -> None:
+        for job in jobs:
+            settle(job, Result(status=Status.CONFIRMED, detail="the tool already shows it"))
+
+
+def test_a_write_confirmed_by_a_read_settles_without_being_claimed_first(store: Store) -> None:
+    report = applier(store, ConfirmingExecutor()).apply(Plan(changes=(change("PMO-1"),)))
+
+    assert report.counts == {"confirmed": 1}
+    assert store.outbox.pending() == []
+    assert [(e.ref, e.outcome) for e in store.audit.recent()] == [("PMO-1", "confirmed")]
+
+
+def test_refused_credentials_say_to_re_authenticate(store: Store) -> None:
+    error = AuthenticationError("Jira refused the credentials (HTTP 401)", source="jira:pmo")
+
+    report = applier(store, FakeExecutor(raise_error=error)).apply(Plan(changes=(change("PMO-1"),)))
+
+    assert [reason for _, reason in report.failures] == [f"not written (re-authenticate): {error}"]

@@ -290,3 +290,38 @@ def test_a_persons_page_is_taken_over_only_by_overwrite(store: Store) -> None:
         True,
         3,
     )
+
+
+@dataclass(frozen=True)
+class PageWithBody:
+    id: str
+    version: int
+    body: str
+
+
+@dataclass
+class OurUnmarkedPage:
+    """Our own page whose marker never landed: it shows exactly the body wanted."""
+
+    body: str
+
+    def find_page(self, space_key: str, title: str) -> PageWithBody:
+        return PageWithBody(id="77", version=1, body=f"  {self.body}\n")  # re-indented
+
+    def page(self, page_id: str) -> PageWithBody:
+        return self.find_page("", "")
+
+    def page_property(self, page_id: str, key: str) -> Property | None:
+        return None
+
+
+def test_our_page_whose_marker_never_landed_is_written_to_be_marked_not_a_conflict(
+    store: Store,
+) -> None:
+    [create] = plan_pages(store, NoPages()).changes
+
+    found = plan_pages(store, OurUnmarkedPage(body=str(create.payload["body"])))
+
+    assert found.conflicts == ()
+    [change] = found.changes
+    assert (change.action, change.conflict) == (Action.UPDATE_PAGE, False)
