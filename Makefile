@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := connectors flywheel_sync
 
-.PHONY: help install lint typecheck unit test demo schema lock clean
+.PHONY: help install lint typecheck unit slow test demo schema lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,9 +34,15 @@ typecheck: $(STAMP) ## mypy --strict over the packages, benchmarks and tests
 # Two workers, one test module each at a time (module fixtures run once): 7 min instead of 12.
 unit: $(STAMP) ## pytest with coverage, on SQLite and a throwaway PostgreSQL
 	scripts/ensure-postgres
-	$(BIN)/pytest -n 2 --dist loadfile --cov --cov-report=term --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow" --cov --cov-report=term --durations=15
 
-test: lint typecheck unit ## The full gate (what CI runs)
+# The resilience campaign's long variants (kills, faults, hostile input) on a bounded budget;
+# FLYWHEEL_SLOW_SEEDS=10 HOSTILE_CONFIG_EXAMPLES=1000 make slow is the long campaign.
+slow: $(STAMP) ## The long variants (marker slow), with a bounded number of seeds and examples
+	scripts/ensure-postgres
+	$(BIN)/pytest -n 2 --dist loadfile -m slow --durations=10
+
+test: lint typecheck unit slow ## The full gate (what CI runs)
 
 DEMO_DIR ?= flywheel-demo
 

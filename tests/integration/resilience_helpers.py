@@ -53,6 +53,7 @@ from tests.integration.push_helpers import store_of
 
 __all__ = [
     "ONBOARDING",
+    "SLOW_SEEDS",
     "CliProcess",
     "KillSwitch",
     "LossySandbox",
@@ -61,11 +62,22 @@ __all__ = [
     "killed",
     "move_into_onboarding",
     "quick_backoff",
+    "slow_seeds",
     "store_state",
     "stored_rows",
     "tool_state",
     "versions_not_behind",
 ]
+
+SLOW_SEEDS = int(os.environ.get("FLYWHEEL_SLOW_SEEDS", "3"))
+"""Seeds each ``slow`` variant runs: 3 keeps `make slow` within its CI budget (about 3 min
+on two cores); ``FLYWHEEL_SLOW_SEEDS=10 make slow`` is the long campaign."""
+
+
+def slow_seeds(first: int) -> tuple[int, ...]:
+    """``SLOW_SEEDS`` consecutive seeds from ``first``."""
+    return tuple(range(first, first + max(1, SLOW_SEEDS)))
+
 
 ONBOARDING = ("PMO-41", "PMO-42", "PMO-43", "PMO-48", "PMO-49")
 """Engagements without a checklist, moved into Service Onboarding by people before a sync.

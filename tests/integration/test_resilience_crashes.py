@@ -59,6 +59,7 @@ from tests.integration.resilience_helpers import (
     cards_short_of,
     killed,
     move_into_onboarding,
+    slow_seeds,
     store_state,
     stored_rows,
     tool_state,
@@ -82,6 +83,8 @@ class Campaign:
     kills: int = 0
     attempts: int = 0
     landed_after: list[str] = field(default_factory=list)
+    unkilled: list[str] = field(default_factory=list)
+    """Runs that ended before their kill point: exit code and the end of their output."""
 
 
 KillPoint = tuple[Callable[[str], bool], int]
@@ -120,6 +123,8 @@ def _kill_repeatedly(
                 campaign.landed_after.append(switch.landed_after or "?")
                 continue
             assert code in (0, 1), f"{command} ended with {code}: see {config.parent}/runs.log"
+            log = (config.parent / "runs.log").read_text(encoding="utf-8", errors="replace")
+            campaign.unkilled.append(f"attempt {attempt} ended {code}: …{log[-600:]}")
             if until_finished:
                 return
     finally:
@@ -142,7 +147,7 @@ def _halved(rng: random.Random, requests: int, attempt: int) -> int:
 # ------------------------------------------------------------------ pull
 
 PULL_SEEDS = (11, 12)
-SLOW_PULL_SEEDS = tuple(range(100, 110))
+SLOW_PULL_SEEDS = slow_seeds(100)
 KILLS_PER_PULL_SEED = 5
 """Five kills pile up on each store before the pull that runs to the end."""
 PULL_KILLS = len(PULL_SEEDS) * KILLS_PER_PULL_SEED
@@ -284,7 +289,7 @@ SYNC_SEEDS = (20261205, 20261206)
 STORE_PARTS = ("entities", "owned", "owned versions")
 TOOL_PARTS = ("jira", "planner", "confluence", "page versions", "project")
 """Compared for equality: a killed run never publishes a summary from a partial state."""
-SLOW_SYNC_SEEDS = tuple(range(300, 310))
+SLOW_SYNC_SEEDS = slow_seeds(300)
 KILLS_PER_SYNC_SEED = 3
 SLOW_KILLS_PER_SYNC_SEED = 6
 
@@ -444,16 +449,20 @@ def test_each_seed_s_first_sync_was_killed_among_schedule_api_requests(
     killed_syncs: dict[int, KilledSyncs],
 ) -> None:
     first = {seed: syncs.campaign.landed_after[:1] for seed, syncs in killed_syncs.items()}
+    unkilled = {seed: syncs.campaign.unkilled for seed, syncs in killed_syncs.items()}
 
-    assert all(len(landed) == 1 and _is_schedule_api(landed[0]) for landed in first.values())
+    assert all(len(landed) == 1 and _is_schedule_api(landed[0]) for landed in first.values()), (
+        unkilled
+    )
 
 
 def test_each_seed_s_syncs_were_killed_more_than_once(
     killed_syncs: dict[int, KilledSyncs],
 ) -> None:
     kills = {seed: syncs.campaign.kills for seed, syncs in killed_syncs.items()}
+    unkilled = {seed: syncs.campaign.unkilled for seed, syncs in killed_syncs.items()}
 
-    assert all(n >= 2 for n in kills.values()), kills
+    assert all(n >= 2 for n in kills.values()), (kills, unkilled)
 
 
 def _ends_well(syncs: KilledSyncs, calm: Synced) -> None:
