@@ -6,9 +6,12 @@ text that XML 1.0 allows; the ``*_text`` functions then make it inert in one for
 shows literally and can never open a tag, a link, a macro or an emphasis:
 
 - `xml_text`: Confluence storage format (XHTML): ``& < > " '`` as character references.
-- `markdown_text`: CommonMark/GFM: every character that acts inside a line backslash-escaped.
+- `markdown_text`: CommonMark/GFM: every character that acts inside a line backslash-escaped,
+  and the ``.`` of ``www.`` too, so GFM does not make an address a link. (GFM still links an
+  e-mail address, to the address shown: no escape stops that.)
 - `wiki_text`: Jira wiki markup: every markup character backslash-escaped, and backslash and
-  ``&`` (which cannot be escaped that way) as numeric character references.
+  ``&`` (which cannot be escaped that way) as numeric character references, as is the ``.``
+  of a leading ``h1.``/``bq.`` (a comment's first words are tool text, at a line's start).
 
 Adaptive Cards need no function here: card data goes into ``TextRun``s, which cards do not
 read as Markdown (see `cards`).
@@ -42,14 +45,18 @@ _UNWANTED = re.compile(
 )
 _LINE_BREAKS = re.compile("[\t\n\r\u2028\u2029]+")
 # Tool text never starts a line (line breaks are folded), so only the characters that act
-# inside a line are escaped: emphasis, code, links, HTML, entities, table cells, and the "://"
-# that would make a bare URL a GFM autolink, and "#" (a heading's closing sequence). "(" and
-# "!" are inert once "[" and "]" are.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&#]|:(?=//))")
+# inside a line are escaped: emphasis, code, links, HTML, entities, table cells, "#" (a
+# heading's closing sequence), and what would make a GFM autolink: the ":" of "://" and the
+# "." of "www." (cmark-gfm finds those in the raw source; "http\://" and "www\." it leaves
+# alone). "(" and "!" are inert once "[" and "]" are.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&#]|:(?=//)|(?<=[Ww][Ww][Ww])\.)")
 _WIKI_SPECIAL = re.compile(r"[_+\-*^~|\[\]{}()!:;?#\\&]")
 # Jira reads a backslash before punctuation as an escape, but "\\" is a line break and "&"
 # starts an entity: those two are written as numeric character references instead.
 _WIKI_REFERENCES = {"\\": "&#92;", "&": "&#38;"}
+# Headings and quotes ("h1. ", "bq. ") are read only at the start of a line, which is where a
+# comment's first tool text stands: their "." is written as a character reference.
+_WIKI_LINE_START = re.compile(r"^(h[1-6]|bq)\.", re.IGNORECASE)
 # Reserved and unreserved URL characters kept as they are; everything else (spaces, quotes,
 # brackets, pipes, non-ASCII) is percent-encoded, so a URL cannot end a Markdown or wiki link.
 _URL_SAFE = ":/?#@!$&'*+,;=%-._~"
@@ -89,8 +96,9 @@ def markdown_text(text: str) -> str:
 
 
 def wiki_text(text: str) -> str:
-    """Cleaned text that Jira wiki markup shows literally (also inside a table cell)."""
-    return _WIKI_SPECIAL.sub(_wiki_escape, clean_text(text))
+    """Cleaned text that Jira wiki markup shows literally, even at a line's start or in a cell."""
+    escaped = _WIKI_SPECIAL.sub(_wiki_escape, clean_text(text))
+    return _WIKI_LINE_START.sub(r"\1&#46;", escaped)
 
 
 def _wiki_escape(match: re.Match[str]) -> str:
