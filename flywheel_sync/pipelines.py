@@ -156,12 +156,21 @@ class _Run:
         return Connections(configuration=self.configuration, stack=stack, on_retry=self.retries)
 
     def plan(self, connections: Connections) -> Planned:
-        planned = make_plan(self.configuration, self.store, connections, now=datetime.now(UTC))
+        planned = make_plan(
+            self.configuration,
+            self.store,
+            connections,
+            now=datetime.now(UTC),
+            refused=self.refused,
+        )
         self.result.planned = planned
         return planned
 
     def apply(self, connections: Connections, plan: Plan) -> ApplyReport:
         self.observer.planned(plan)
+        for unread in plan.unread:  # the other targets are applied; the run is partial
+            log.warning("%s not planned (%s): %s", unread.target, unread.what_to_do, unread.reason)
+            self.result.worsen(RunOutcome.PARTIAL)
         applier = Applier(
             store=self.store,
             executors=connections.executors(clock=lambda: datetime.now(UTC), run_id=self.run_id),

@@ -15,7 +15,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime
 from types import FrameType
@@ -88,12 +88,23 @@ def _print_plan(plan: Plan) -> None:
         )
     for note in plan.notes:
         stdout.print(f"[dim]note[/] {note.target} {note.ref}: {note.message}")
+    # Targets left out for the same reason (one connection refused) share one line.
+    by_reason: dict[tuple[str, str], list[str]] = {}
+    for unread in plan.unread:
+        by_reason.setdefault((unread.what_to_do, unread.reason), []).append(unread.target)
+    for (what_to_do, reason), targets in by_reason.items():
+        stdout.print(f"[red]not planned[/] {', '.join(targets)} ({what_to_do}): {escape(reason)}")
 
 
-def _planned(configuration: Configuration, store: Store, connections: Connections) -> Planned:
+def _planned(
+    configuration: Configuration,
+    store: Store,
+    connections: Connections,
+    refused: Collection[str] = (),
+) -> Planned:
     from flywheel_sync.push.pipeline import make_plan
 
-    return make_plan(configuration, store, connections, now=datetime.now(UTC))
+    return make_plan(configuration, store, connections, now=datetime.now(UTC), refused=refused)
 
 
 def _store(configuration: Configuration) -> Store:
@@ -123,15 +134,15 @@ def _plan_now(
     """
     from flywheel_sync.cli.pull_cmd import read_and_map, report_pull
 
-    pulled = True
+    pulled, refused = True, set[str]()
     if pull_first:
         summary, outcome = read_and_map(
             configuration, store, json_logs=global_options(ctx).json_logs or quiet
         )
         report_pull(summary, outcome, to=stderr if quiet else stdout)
-        pulled = summary.ok
+        pulled, refused = summary.ok, summary.refused_sources()
     connections = _connections(configuration, stack)
-    return _planned(configuration, store, connections), connections, pulled
+    return _planned(configuration, store, connections, refused), connections, pulled
 
 
 def plan(
@@ -151,7 +162,7 @@ def plan(
         typer.echo(json.dumps(planned.plan.as_json(), indent=2, ensure_ascii=False, default=str))
     else:
         _print_plan(planned.plan)
-    if not pulled:
+    if not pulled or planned.plan.unread:
         raise typer.Exit(1)
 
 
@@ -225,15 +236,16 @@ def apply(
         resuming = bool(store.outbox.pending())
         nothing = not (planned.plan.changes or planned.plan.adopted or planned.plan.conflicts)
         if nothing and not resuming:
-            raise typer.Exit(0 if pulled else 1)
+            raise typer.Exit(0 if pulled and not planned.plan.unread else 1)
         if planned.plan.changes and not yes and not _confirmed(len(planned.plan.changes)):
             raise typer.Exit(1)
         run_id = store.runs.start("manual", "apply")
         report = _apply(store, connections, planned, run_id)
-        outcome = RunOutcome.SUCCEEDED if report.ok else RunOutcome.PARTIAL
+        ok = report.ok and not planned.plan.unread
+        outcome = RunOutcome.SUCCEEDED if ok else RunOutcome.PARTIAL
         store.runs.finish(run_id, outcome, _counts(report, planned))
     _report(report)
-    if not report.ok or not pulled:
+    if not ok or not pulled:
         raise typer.Exit(1)
 
 

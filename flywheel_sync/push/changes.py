@@ -194,6 +194,20 @@ class Note:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Unread:
+    """A target left out of the plan because its tool could not be read while planning."""
+
+    target: str
+    what_to_do: str
+    """As the pull words it: ``re-authenticate``, ``retry later``, ``fix the configuration``."""
+    reason: str
+
+    def as_row(self) -> JSONObject:
+        """The row ``plan --json`` prints under ``unread``."""
+        return {"target": self.target, "what_to_do": self.what_to_do, "reason": self.reason}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Plan:
     """Every write, conflict and note of one plan."""
 
@@ -202,6 +216,8 @@ class Plan:
     notes: tuple[Note, ...] = ()
     adopted: tuple[Any, ...] = dataclasses.field(default=(), repr=False)
     """Owned values to record because a person's value was adopted (no write needed)."""
+    unread: tuple[Unread, ...] = ()
+    """Targets not planned at all because their tool could not be read while planning."""
 
     @property
     def is_empty(self) -> bool:
@@ -225,10 +241,11 @@ class Plan:
             changes=tuple(c for c in self.changes if c.target.startswith(SUMMARIES)),
             conflicts=tuple(c for c in self.conflicts if c.target.startswith(SUMMARIES)),
             notes=tuple(n for n in self.notes if n.target.startswith(SUMMARIES)),
+            unread=tuple(u for u in self.unread if u.target.startswith(SUMMARIES)),
         )
 
     def summary(self) -> JSONObject:
-        """Counts by target and action, and of conflicts and notes."""
+        """Counts by target and action, and of conflicts, notes and targets not read."""
         by_target = Counter(change.target for change in self.changes)
         by_action = Counter(change.action.value for change in self.changes)
         return {
@@ -237,6 +254,7 @@ class Plan:
             "by_action": dict(sorted(by_action.items())),
             "conflicts": len(self.conflicts),
             "notes": len(self.notes),
+            "unread": len(self.unread),
         }
 
     def as_json(self) -> JSONObject:
@@ -245,5 +263,6 @@ class Plan:
             "changes": [change.as_row() for change in self.changes],
             "conflicts": [conflict.as_row() for conflict in self.conflicts],
             "notes": [note.as_row() for note in self.notes],
+            "unread": [unread.as_row() for unread in self.unread],
             "summary": self.summary(),
         }

@@ -9,7 +9,7 @@ from typing import Any
 
 from flywheel_sync.engine.desired import DesiredState
 from flywheel_sync.engine.portfolio import Portfolio
-from flywheel_sync.push.changes import Action, Change, Conflict, Note, Plan
+from flywheel_sync.push.changes import Action, Change, Conflict, Note, Plan, Unread
 from flywheel_sync.push.ownership import Decision, Verdict, decide
 from flywheel_sync.push.state import StoredState
 from flywheel_sync.settings.rules import MappingRule
@@ -81,7 +81,23 @@ class PlanBuilder:
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     adopted: list[OwnedValue] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
     _owned: dict[str, dict[tuple[str, str], OwnedValue]] = field(default_factory=dict)
+
+    def mark(self) -> tuple[int, int, int, int]:
+        """Where the collected lists end now, to `rewind` to if a target cannot be planned."""
+        return len(self.changes), len(self.conflicts), len(self.notes), len(self.adopted)
+
+    def rewind(self, mark: tuple[int, int, int, int], unread: Unread) -> None:
+        """Drop what was collected since ``mark``: a target is not planned (``unread``).
+
+        A target is planned whole or not at all: half of its pages, say, would publish an
+        index that points at pages this run never looked at.
+        """
+        changes, conflicts, notes, adopted = mark
+        del self.changes[changes:], self.conflicts[conflicts:]
+        del self.notes[notes:], self.adopted[adopted:]
+        self.unread.append(unread)
 
     def owned(self, connection: str, ref: str, field_name: str) -> OwnedValue | None:
         """What flywheel-sync last wrote to one field (read once per connection)."""
@@ -164,4 +180,5 @@ class PlanBuilder:
             conflicts=tuple(self.conflicts),
             notes=tuple(self.notes),
             adopted=tuple(self.adopted),
+            unread=tuple(self.unread),
         )

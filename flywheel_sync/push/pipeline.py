@@ -6,6 +6,7 @@ with the plan (print it, apply it).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,9 +46,17 @@ def _links(configuration: Configuration, connections: Connections) -> LinkFor:
 
 
 def make_plan(
-    configuration: Configuration, store: Store, connections: Connections, *, now: datetime
+    configuration: Configuration,
+    store: Store,
+    connections: Connections,
+    *,
+    now: datetime,
+    refused: Collection[str] = (),
 ) -> Planned:
     """Plan the push of the stored entities as of ``now``.
+
+    ``refused`` names the connections whose credentials the run's pull saw refused: their
+    targets are left out of the plan (`flywheel_sync.push.planning.plan_push`).
 
     Raises:
         PortfolioError: The stored entities do not read back (map again: pull).
@@ -85,5 +94,6 @@ def make_plan(
         pages=connections.confluence,
         jira_is_cloud=connections.jira_is_cloud,
         project_labels=connections.project,
+        refused=refused,
     )
     return Planned(portfolio=portfolio, result=result, desired=desired, plan=plan)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
-from flywheel_sync.push.changes import Plan
+from connectors.errors import AuthenticationError, ConnectorConfigError, ConnectorError
+from flywheel_sync.push.changes import Plan, Unread
 from flywheel_sync.push.context import PlanBuilder, PlanContext
 from flywheel_sync.push.targets.checklists import plan_jira_checklists, plan_planner_checklists
 from flywheel_sync.push.targets.project import (
@@ -31,16 +32,21 @@ def plan_push(
     pages: Callable[[str], PageReader],
     jira_is_cloud: Callable[[str], bool],
     project_labels: Callable[[str], LabelReader],
+    refused: Collection[str] = (),
 ) -> Plan:
     """The writes that would make the tools show the desired state, with conflicts and notes.
 
     Targets that are off, or whose values the tool owns (``authority: tool``), plan nothing.
+    A target whose tool cannot be read while planning (Confluence pages and Project labels
+    are read live) is left out whole, with its reason in ``Plan.unread``; the others plan.
 
     Args:
         context: What to plan from.
         pages: Reads the pages of a Confluence connection (they are read live, not pulled).
         jira_is_cloud: Whether a Jira connection is Cloud (comments in ADF) or Data Center.
         project_labels: Reads a Project connection's labels (read live, not pulled).
+        refused: Connections whose credentials this run's pull saw refused: their targets
+            are left out without asking again (a refusal is not transient).
     """
     builder = PlanBuilder(context)
     push = context.push
@@ -49,22 +55,63 @@ def plan_push(
         push.onboarding_checklists,
         push.kpi_summaries,
     )
-    steps: list[tuple[Any, Callable[[Any], None]]] = [
-        (stage.jira, lambda t: plan_jira_stages(builder, t)),
-        (stage.planner, lambda t: plan_planner_stages(builder, t)),
-        (stage.project, lambda t: plan_project_stages(builder, t, project_labels)),
-        (checklists.jira, lambda t: plan_jira_checklists(builder, t)),
-        (checklists.planner, lambda t: plan_planner_checklists(builder, t)),
-        (checklists.project, lambda t: plan_project_checklists(builder, t)),
-        (summaries.confluence, lambda t: plan_confluence_pages(builder, t, pages(t.source))),
-        (summaries.teams, lambda t: plan_teams_cards(builder, t)),
+    steps: list[tuple[str, Any, Callable[[Any], None]]] = [
+        ("flywheel_stage.jira", stage.jira, lambda t: plan_jira_stages(builder, t)),
+        ("flywheel_stage.planner", stage.planner, lambda t: plan_planner_stages(builder, t)),
         (
+            "flywheel_stage.project",
+            stage.project,
+            lambda t: plan_project_stages(builder, t, project_labels),
+        ),
+        (
+            "onboarding_checklists.jira",
+            checklists.jira,
+            lambda t: plan_jira_checklists(builder, t),
+        ),
+        (
+            "onboarding_checklists.planner",
+            checklists.planner,
+            lambda t: plan_planner_checklists(builder, t),
+        ),
+        (
+            "onboarding_checklists.project",
+            checklists.project,
+            lambda t: plan_project_checklists(builder, t),
+        ),
+        (
+            "kpi_summaries.confluence",
+            summaries.confluence,
+            lambda t: plan_confluence_pages(builder, t, pages(t.source)),
+        ),
+        ("kpi_summaries.teams", summaries.teams, lambda t: plan_teams_cards(builder, t)),
+        (
+            "kpi_summaries.jira_comment",
             summaries.jira_comment,
             lambda t: plan_jira_comments(builder, t, adf=jira_is_cloud(t.source)),
         ),
-        (summaries.project, lambda t: plan_project_summaries(builder, t)),
+        ("kpi_summaries.project", summaries.project, lambda t: plan_project_summaries(builder, t)),
     ]
-    for target, plan_target in steps:
-        if target is not None and context.writes(target):
+    for name, target, plan_target in steps:
+        if target is None or not context.writes(target):
+            continue
+        source = getattr(target, "source", None)
+        if source in refused:
+            reason = f"{source}: the credentials were refused while pulling; not asked again"
+            builder.unread.append(Unread(target=name, what_to_do="re-authenticate", reason=reason))
+            continue
+        mark = builder.mark()
+        try:
             plan_target(target)
+        except ConnectorError as error:  # a tool read live while planning did not answer
+            unread = Unread(target=name, what_to_do=_what_to_do(error), reason=str(error))
+            builder.rewind(mark, unread)
     return builder.plan()
+
+
+def _what_to_do(error: ConnectorError) -> str:
+    """What the user should do about a tool not read, in the pull's words."""
+    if isinstance(error, AuthenticationError):
+        return "re-authenticate"
+    if isinstance(error, ConnectorConfigError):
+        return "fix the configuration"
+    return "retry later"  # throttled, timed out, failing, or an answer that made no sense

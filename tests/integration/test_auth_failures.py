@@ -13,8 +13,8 @@ For every credential of the starter configuration, with a wrong value:
 
 An expired Graph token after a good pull keeps what that pull stored. The Teams webhook's
 credential is its URL's signature; Confluence is a writer only. Confluence pages and Project
-labels are read while planning, so their refusal ends a sync before any write (`SYNC_OUTCOME`);
-the other refusals leave the other tools' writes made.
+labels are read while planning: a refusal there leaves that target out of the plan ("not
+planned … (re-authenticate)"). Either way the other tools' writes are made (`SYNC_OUTCOME`).
 """
 
 from __future__ import annotations
@@ -268,9 +268,9 @@ SYNC_OUTCOME = {
     "graph": "partial",
     "teams webhook": "partial",
     # Confluence pages and Project labels are read live while planning: a refusal there
-    # ends the run before any write is made.
-    "confluence": "failed",
-    "dataverse": "failed",
+    # leaves those targets out of the plan, and the other writes are made.
+    "confluence": "partial",
+    "dataverse": "partial",
 }
 
 
@@ -304,16 +304,19 @@ def synced(
 
 
 def _step(line: str, name: str) -> str:
-    """Which step of a sync printed a line about ``name``: pull, writes or the run's end."""
+    """Which step of a sync printed a line about ``name``: pull, plan, writes or the end."""
     if line.startswith(name):
         return "pull"
     if line.startswith("failed"):
         return "writes"
+    if line.startswith("not planned"):
+        return "plan"
     return "end" if line.startswith("error") else "elsewhere"
 
 
 SAYS_WHAT_TO_DO = {
     "pull": re.compile("re-authenticate"),
+    "plan": re.compile("re-authenticate"),
     "end": re.compile("re-authenticate"),
     # The applier words a write's reason (``not written (re-authenticate): <the refusal>``).
     "writes": re.compile("re-authenticate"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from connectors.errors import AuthenticationError
 from flywheel_sync.domain import (
     ChecklistItem,
     ChecklistItemOrigin,
@@ -21,8 +22,8 @@ from flywheel_sync.domain import (
 )
 from flywheel_sync.engine.desired import desired_state
 from flywheel_sync.engine.portfolio import Portfolio, RecordRef
-from flywheel_sync.push.changes import Action, Plan
-from flywheel_sync.push.context import PlanContext
+from flywheel_sync.push.changes import Action, Plan, Unread
+from flywheel_sync.push.context import PlanBuilder, PlanContext
 from flywheel_sync.push.planning import plan_push
 from flywheel_sync.push.state import StoredState
 from flywheel_sync.push.targets.checklists import planner_item_id
@@ -247,7 +248,9 @@ class PersonsPage:
         return None
 
 
-def plan_pages(store: Store, pages: PageReader, policy: str = "skip") -> Plan:
+def plan_pages(
+    store: Store, pages: PageReader, policy: str = "skip", refused: tuple[str, ...] = ()
+) -> Plan:
     folio = portfolio()
     context = PlanContext(
         portfolio=folio,
@@ -265,6 +268,7 @@ def plan_pages(store: Store, pages: PageReader, policy: str = "skip") -> Plan:
         pages=lambda _: pages,
         jira_is_cloud=lambda _: True,
         project_labels=lambda _: NoLabels(),
+        refused=refused,
     )
 
 
@@ -325,3 +329,59 @@ def test_our_page_whose_marker_never_landed_is_written_to_be_marked_not_a_confli
     assert found.conflicts == ()
     [change] = found.changes
     assert (change.action, change.conflict) == (Action.UPDATE_PAGE, False)
+
+
+@dataclass
+class RefusingPages:
+    """Confluence refuses the credentials when a page is looked up."""
+
+    def find_page(self, space_key: str, title: str) -> Page:
+        raise AuthenticationError("Confluence refused the credentials", source="confluence:pmo")
+
+    def page(self, page_id: str) -> Page:
+        raise AssertionError("not reached")
+
+    def page_property(self, page_id: str, key: str) -> Property | None:
+        raise AssertionError("not reached")
+
+
+def test_a_target_whose_tool_cannot_be_read_is_left_out_with_what_to_do(store: Store) -> None:
+    found = plan_pages(store, RefusingPages())
+
+    assert (found.changes, found.conflicts, found.notes) == ((), (), ())
+    assert [(u.target, u.what_to_do) for u in found.unread] == [
+        ("kpi_summaries.confluence", "re-authenticate")
+    ]
+    assert "refused the credentials" in found.unread[0].reason
+    assert found.as_json()["unread"] == [found.unread[0].as_row()]
+
+
+def test_a_target_left_out_takes_back_what_it_had_planned(store: Store) -> None:
+    folio = portfolio()
+    builder = PlanBuilder(
+        PlanContext(
+            portfolio=folio,
+            desired=desired_state(folio, experience={}),
+            push=push(),
+            state=StoredState(store.records),
+            owned=store.owned,
+            now=NOW,
+        )
+    )
+    builder.note("flywheel_stage.jira", "PMO-1", "kept: planned before")
+    mark = builder.mark()
+    builder.note("kpi_summaries.confluence", "svc", "dropped: half of a target")
+
+    builder.rewind(mark, Unread(target="kpi_summaries.confluence", what_to_do="x", reason="y"))
+
+    plan = builder.plan()
+    assert [note.message for note in plan.notes] == ["kept: planned before"]
+    assert [unread.target for unread in plan.unread] == ["kpi_summaries.confluence"]
+
+
+def test_a_target_whose_connection_the_pull_saw_refused_is_not_asked_again(store: Store) -> None:
+    found = plan_pages(store, RefusingPages(), refused=("confluence:pmo",))  # never called
+
+    [unread] = found.unread
+    assert (unread.target, unread.what_to_do) == ("kpi_summaries.confluence", "re-authenticate")
+    assert "refused while pulling" in unread.reason
