@@ -165,7 +165,9 @@ def _lookup(cls: type[_Stage], value: object) -> _Stage | None:
     if not isinstance(value, str):
         return None
     squashed = _squash(value)
-    numbered = re.fullmatch(r"(\d+)([a-z]*)", squashed)
+    # At most nine digits: a stage number is 1 to 10, and int() of a 5,000-digit string
+    # (a hostile field value) raises instead of parsing.
+    numbered = re.fullmatch(r"(\d{1,9})([a-z]*)", squashed)
     if numbered is None:
         return _by_name(cls, squashed)
     by_number = _by_number(cls, int(numbered.group(1)))

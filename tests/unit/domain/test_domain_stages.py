@@ -282,3 +282,10 @@ def test_only_value_recognition_to_awareness_building_starts_a_new_cycle(
     previous: FlywheelStage, current: FlywheelStage, expected: bool
 ) -> None:
     assert F.starts_new_cycle(previous, current) is expected
+
+
+@pytest.mark.parametrize("digits", [10, 5000])
+def test_parse_rejects_a_huge_number_as_an_unknown_stage(digits: int) -> None:
+    # int() of more than 4,300 digits raises ValueError, not StageParseError.
+    with pytest.raises(StageParseError, match=r"is not a flywheel stage"):
+        F.parse("7" * digits + " Service Operation")
