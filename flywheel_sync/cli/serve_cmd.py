@@ -29,7 +29,7 @@ log = logging.getLogger("flywheel_sync.scheduler")
 def serve(
     ctx: typer.Context,
     host: Annotated[
-        str | None, typer.Option(help="Address of /healthz and /metrics (default: [serve] host).")
+        str | None, typer.Option(help="Address of /healthz and /metrics (default: \\[serve] host).")
     ] = None,
     port: Annotated[
         int | None,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 
 from flywheel_sync import __version__
-from flywheel_sync.cli.main import run
+from flywheel_sync.cli.main import app, run
 from tests.conftest import CONFIG_DIR
 from tests.unit.settings.builders import MINIMAL_TOML, write_config
 
@@ -25,6 +28,33 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, st
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert invoke(capsys, "--version") == (0, f"flywheel-sync {__version__}\n", "")
+
+
+def _help_texts(command: Any, path: str = "flywheel-sync") -> Iterator[tuple[str, str]]:
+    """Every help text of ``command`` and its subcommands (typer's own click: duck-typed)."""
+    yield path, command.help or ""
+    for param in command.params:
+        yield f"{path} {param.name}", getattr(param, "help", None) or ""
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _help_texts(sub, f"{path} {name}")
+
+
+def test_help_texts_escape_bracketed_names_that_rich_would_take_for_markup() -> None:
+    # Help is rendered as rich markup: "[serve] host" would show as " host".
+    unescaped = {
+        where: found
+        for where, text in _help_texts(typer.main.get_command(app))
+        if (found := re.findall(r"(?<!\\)\[[a-z_]+\]", text))
+    }
+
+    assert unescaped == {}
+
+
+def test_help_shows_a_bracketed_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = invoke(capsys, "--help")
+
+    assert code == 0
+    assert "[logging]" in " ".join(out.replace("│", " ").split())
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
