@@ -2,6 +2,11 @@
 
 A connector streams `RecordPage`s; the caller stores a page and its watermark together
 (one transaction), so a crash between pages re-reads at most one page and never skips one.
+An item the connector cannot read (no id, an unreadable update time, a field of the wrong
+type where the connector needs it) is not a reason to fail the page: it rides on the page as
+a `QuarantinedRecord`, and the page's watermark still moves past it, so one bad record never
+blocks its scope (`connectors.quarantine` builds them). A page whose whole answer cannot be
+read (not JSON, the wrong top-level shape) is still an error for the scope.
 Connectors never import ``flywheel_sync``: these types are the whole contract.
 """
 
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-__all__ = ["RecordPage", "RecordSource", "SourceRecord"]
+__all__ = ["QuarantinedRecord", "RecordPage", "RecordSource", "SourceRecord"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -35,6 +40,22 @@ class SourceRecord:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class QuarantinedRecord:
+    """An item of a page the connector could not read, set aside with the reason.
+
+    ``external_id`` is the record's id when the connector could tell it (None when the id is
+    what cannot be read); ``reason`` says what is wrong in plain words; ``excerpt`` is a
+    bounded JSON excerpt of what the tool sent, with secret-looking members masked (a few
+    KB at most: see `connectors.quarantine.excerpt`).
+    """
+
+    record_type: str
+    external_id: str | None
+    reason: str
+    excerpt: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RecordPage:
     """Records read from one scope in one request (or one small group of requests).
 
@@ -48,6 +69,8 @@ class RecordPage:
     requests: int = 1
     """HTTP requests it took, for progress display and the "at most one request" checks."""
     details: Mapping[str, int] = field(default_factory=dict)
+    quarantined: tuple[QuarantinedRecord, ...] = ()
+    """Items of this page that could not be read; the watermark moves past them too."""
 
 
 class RecordSource(Protocol):

@@ -133,9 +133,14 @@ class _Run:
         with ExitStack() as stack:
             built = factory.build(names, stack)
             listener = stack.enter_context(self.observer.pulling())
-            runner = PullRunner(self.store.records, listener, should_stop=self.should_stop)
+            runner = PullRunner(
+                self.store.records,
+                listener,
+                should_stop=self.should_stop,
+                quarantine=self.store.quarantine,
+            )
             summary = runner.pull(built, full=full)
-        for name in ("records", "changed", "pages", "requests"):
+        for name in ("records", "changed", "pages", "requests", "quarantined"):
             self.result.counts[name] += summary.total(name)
         self.result.pull = summary
         self.refused |= summary.refused_sources()

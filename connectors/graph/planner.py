@@ -25,20 +25,27 @@ Each task page becomes one `RecordPage` whose watermark (`PlanWatermark`) covers
 read so far, so a crash re-reads at most one page. ``$expand`` is not used: Graph does not
 document it on Planner lists, and reports disagree on whether ``tasks?$expand=details``
 works (microsoft-graph-docs#8730).
+
+A listed plan, bucket or task that is not an object with a readable id is quarantined on the
+page (`connectors.quarantine`). It is not remembered, so the next poll lists it, and
+quarantines it, again until Planner sends it whole.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TypeVar
 
+from connectors.errors import RetryableError
 from connectors.graph.planner_watermark import PlanWatermark, etag_digest
 from connectors.graph.reader import GraphReader, strip_context
 from connectors.graph.session import GraphSession, JsonObject
-from connectors.records import RecordPage, SourceRecord
+from connectors.quarantine import quarantine, readable_id, shown
+from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
 from connectors.retry import RetryPolicy
 
 __all__ = [
@@ -56,6 +63,8 @@ PLANNER_BUCKET = "planner_bucket"
 PLANNER_TASK = "planner_task"
 
 T = TypeVar("T")
+_PLANNER_ID = re.compile(r"[A-Za-z0-9_=.-]+")
+"""Planner ids are URL-safe base64 (28 characters); what a request path can carry as is."""
 
 
 def _utc_now() -> datetime:
@@ -77,13 +86,50 @@ def _record(record_type: str, entity: JsonObject, **extra: object) -> SourceReco
     )
 
 
-def _entities(page: JsonObject) -> list[JsonObject]:
-    """The page's objects that have an id (anything else is not a Planner object)."""
-    return [
-        strip_context(item)
-        for item in page.get("value") or []
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-    ]
+def _listed(page: JsonObject, source: str) -> list[object]:
+    """The page's ``value``, as sent.
+
+    Raises:
+        RetryableError: ``value`` is there but not a list (the answer cannot be read).
+    """
+    listed = page.get("value")
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise RetryableError("Graph answered a list whose 'value' is not a list", source=source)
+    return listed
+
+
+def _has_id(item: JsonObject) -> bool:
+    found = item.get("id")
+    return isinstance(found, str) and readable_id(found) is not None
+
+
+def _entities(page: JsonObject, source: str) -> list[JsonObject]:
+    """The page's objects that have a readable id (anything else is not a Planner object)."""
+    listed = _listed(page, source)
+    return [strip_context(item) for item in listed if isinstance(item, dict) and _has_id(item)]
+
+
+def _sorted_out(
+    page: JsonObject, record_type: str, source: str
+) -> tuple[list[JsonObject], list[QuarantinedRecord]]:
+    """The page's objects with a readable id, and the other items quarantined.
+
+    A task's id goes into a request path (its details): it must also look like a Planner id.
+    """
+    entities: list[JsonObject] = []
+    quarantined: list[QuarantinedRecord] = []
+    for item in _listed(page, source):
+        if not isinstance(item, dict) or not _has_id(item):
+            reason = f"Graph listed a {record_type} without a readable id"
+            quarantined.append(quarantine(record_type, item, reason))
+        elif record_type == PLANNER_TASK and _PLANNER_ID.fullmatch(item["id"]) is None:
+            reason = f"the task id {shown(item['id'])} is not a Planner id"
+            quarantined.append(quarantine(record_type, item, reason, external_id=item["id"]))
+        else:
+            entities.append(strip_context(item))
+    return entities, quarantined
 
 
 def _with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:
@@ -118,6 +164,8 @@ class _PlanRead:
         self.state = previous.copy() if previous else PlanWatermark()
         self.now = now
         self.structure_read = False
+        self.quarantined: list[QuarantinedRecord] = []
+        """Listed items that could not be read, not yet handed over with a page."""
 
     @property
     def _where(self) -> str:
@@ -125,6 +173,12 @@ class _PlanRead:
 
     def plan_records(self, plan: JsonObject) -> list[SourceRecord]:
         """The plan, if its ETag changed."""
+        if not _has_id(plan):
+            reason = "Graph answered the plan without a readable id"
+            self.quarantined.append(
+                quarantine(PLANNER_PLAN, plan, reason, external_id=readable_id(self.plan_id))
+            )
+            return []
         digest = etag_digest(plan.get("@odata.etag"))
         self.state.plan = digest
         return [] if digest == self.known.plan else [_record(PLANNER_PLAN, plan)]
@@ -162,7 +216,9 @@ class _PlanRead:
         self.state.details = digest
         buckets: dict[str, str] = {}
         for page in self.reader.pages(f"/planner/plans/{self.plan_id}/buckets", record=self._where):
-            for bucket in _entities(page):
+            buckets_read, unreadable = _sorted_out(page, PLANNER_BUCKET, self.reader.source)
+            self.quarantined += unreadable
+            for bucket in buckets_read:
                 buckets[bucket["id"]] = etag_digest(bucket.get("@odata.etag"))
                 if buckets[bucket["id"]] != self.known.buckets.get(bucket["id"]):
                     records.append(_record(PLANNER_BUCKET, bucket))
@@ -249,7 +305,7 @@ class PlannerSource:
         for group_id in self.group_ids:
             path = f"/groups/{group_id}/planner/plans"
             for page in reader.pages(path, record=f"group {group_id}"):
-                listed |= {plan["id"]: plan for plan in _entities(page)}
+                listed |= {plan["id"]: plan for plan in _entities(page, self.name)}
         with self._lock:
             self._listed = listed
         return list(listed)
@@ -281,7 +337,8 @@ class PlannerSource:
         listed: set[str] = set()
         tasks_path = f"/planner/plans/{scope}/tasks"
         for page, last in _with_last(reader.pages(tasks_path, record=f"plan {scope}")):
-            tasks = _entities(page)
+            tasks, unreadable = _sorted_out(page, PLANNER_TASK, self.name)
+            read.quarantined += unreadable
             listed.update(task["id"] for task in tasks)
             if not read.structure_read and read.names_unknown_bucket(tasks):
                 records += read.structure_records()
@@ -295,8 +352,9 @@ class PlannerSource:
                 watermark=None if text == watermark else text,
                 requests=reader.take_requests(),
                 details={"tasks_listed": len(tasks)},
+                quarantined=tuple(read.quarantined),
             )
-            records = []
+            records, read.quarantined = [], []
 
     def close(self) -> None:
         """Close the Graph session. Idempotent."""

@@ -17,7 +17,9 @@ Scopes are the configured channels, ``<team id>/<channel id>``. Reading one chan
 
 Each page is one `RecordPage` whose watermark is the next link to follow (`ChannelWatermark`),
 so a crash re-reads at most one page. A changed thread is yielded whole: its root post and
-every reply (delta names threads, not replies). After the messages come the
+every reply (delta names threads, not replies). A message or reply that is not an object
+with a readable id is quarantined on its page (`connectors.quarantine`); the delta link
+moves past it, so Graph sends it again only when it changes. After the messages come the
 ``directory_user`` records of the page's authors this source has not yet asked for in its
 lifetime (`teams_authors`): their ``department`` says which customer wrote a message.
 """
@@ -30,13 +32,14 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import quote
 
-from connectors.errors import ConnectorConfigError, RecordError
+from connectors.errors import ConnectorConfigError, RecordError, RetryableError
 from connectors.graph.failures import ExpiredLinkError
 from connectors.graph.reader import GraphReader
 from connectors.graph.session import GraphSession, JsonObject
 from connectors.graph.teams_authors import MessageAuthors
 from connectors.graph.teams_watermark import ChannelWatermark, graph_time
-from connectors.records import RecordPage, SourceRecord
+from connectors.quarantine import quarantine, readable_id, shown, storable_time
+from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
 from connectors.retry import RetryPolicy
 
 __all__ = ["CHANNEL_MESSAGE", "CHANNEL_REPLY", "ChannelRef", "TeamsSource"]
@@ -45,6 +48,8 @@ CHANNEL_MESSAGE = "channel_message"
 CHANNEL_REPLY = "channel_reply"
 _PAGE_SIZE = 50
 """The most ``$top`` the message list and delta accept."""
+_LONGEST_LINK = 8_192
+"""Longer than any link Graph hands out (its skip tokens are a few hundred characters)."""
 
 
 def _utc_now() -> datetime:
@@ -89,7 +94,7 @@ def _updated_at(message: JsonObject) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return storable_time(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _message_record(record_type: str, channel: ChannelRef, message: JsonObject) -> SourceRecord:
@@ -104,6 +109,48 @@ def _message_record(record_type: str, channel: ChannelRef, message: JsonObject) 
         payload=payload,
         updated_at=_updated_at(message),
     )
+
+
+def _listed(page: JsonObject, source: str) -> list[object]:
+    """The page's ``value``, as sent.
+
+    Raises:
+        RetryableError: ``value`` is there but not a list (the answer cannot be read).
+    """
+    listed = page.get("value")
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise RetryableError("Graph answered a list whose 'value' is not a list", source=source)
+    return listed
+
+
+def _message_id(message: object, channel: ChannelRef) -> str | None:
+    """The message's id if the store can key it (``<channel id>/<message id>``)."""
+    if not isinstance(message, dict) or not isinstance(message.get("id"), str):
+        return None
+    if readable_id(message["id"]) is None:
+        return None
+    return readable_id(f"{channel.channel_id}/{message['id']}")
+
+
+class _Sorted:
+    """A page's messages split into the readable and the quarantined."""
+
+    def __init__(self, channel: ChannelRef) -> None:
+        self.channel = channel
+        self.quarantined: list[QuarantinedRecord] = []
+
+    def readable(self, items: list[object], record_type: str) -> list[JsonObject]:
+        """The items with a readable id; the others are quarantined."""
+        found: list[JsonObject] = []
+        for item in items:
+            if isinstance(item, dict) and _message_id(item, self.channel) is not None:
+                found.append(item)
+            else:
+                reason = f"Graph listed a {record_type} without a readable id"
+                self.quarantined.append(quarantine(record_type, item, reason))
+        return found
 
 
 class TeamsSource:
@@ -212,11 +259,12 @@ class TeamsSource:
     ) -> RecordPage:
         records: list[SourceRecord] = []
         messages: list[JsonObject] = []
-        roots = [m for m in page.get("value") or [] if isinstance(m, dict) and "id" in m]
+        sorted_out = _Sorted(channel)
+        roots = sorted_out.readable(_listed(page, self.name), CHANNEL_MESSAGE)
         for root in roots:
             records.append(_message_record(CHANNEL_MESSAGE, channel, root))
             messages.append(root)
-            for reply in self._replies(reader, channel, root):
+            for reply in self._replies(reader, sorted_out, root):
                 records.append(_message_record(CHANNEL_REPLY, channel, reply))
                 messages.append(reply)
         authors = self._authors.records(reader, messages)
@@ -230,25 +278,40 @@ class TeamsSource:
                 "replies": len(messages) - len(roots),
                 "authors": len(authors),
             },
+            quarantined=tuple(sorted_out.quarantined),
         )
 
     def _replies(
-        self, reader: GraphReader, channel: ChannelRef, root: JsonObject
+        self, reader: GraphReader, sorted_out: _Sorted, root: JsonObject
     ) -> Iterator[JsonObject]:
         """The root's replies: those inline, then any past the inline limit."""
-        inline = root.get("replies") or []
-        yield from (reply for reply in inline if isinstance(reply, dict) and "id" in reply)
+        channel = sorted_out.channel
+        inline = root.get("replies")
+        if inline is not None and not isinstance(inline, list):
+            reason = f"message {root['id']}: its 'replies' are not a list ({shown(inline)})"
+            sorted_out.quarantined.append(quarantine(CHANNEL_REPLY, inline, reason))
+            inline = None
+        yield from sorted_out.readable(inline or [], CHANNEL_REPLY)
         more = root.get("replies@odata.nextLink")
-        if not isinstance(more, str) or not more:
+        if more is None or more == "":
+            return
+        if not self._is_graph_link(more):
+            # Followed with the token: only a link below Graph's own root is.
+            reason = f"message {root['id']}: its replies link is not a Graph link ({shown(more)})"
+            sorted_out.quarantined.append(quarantine(CHANNEL_REPLY, {"link": more}, reason))
             return
         where = f"message {channel.channel_id}/{root['id']}"
         try:
             for page in reader.pages(more, record=where, missing=RecordError):
-                yield from (m for m in page.get("value") or [] if isinstance(m, dict) and "id" in m)
+                yield from sorted_out.readable(_listed(page, self.name), CHANNEL_REPLY)
         except RecordError:
             # The root was deleted after the page listed it: its replies went with it, and
             # the next delta round reports the deletion.
             return
+
+    def _is_graph_link(self, link: object) -> bool:
+        root = f"{self.session.base_url}/"
+        return isinstance(link, str) and len(link) <= _LONGEST_LINK and link.startswith(root)
 
     def close(self) -> None:
         """Close the Graph session. Idempotent."""

@@ -34,7 +34,8 @@ class FieldCatalog:
             field_id = str(definition["id"])
             self._ids.add(field_id)
             self._names[field_id] = str(definition.get("name", field_id))
-            names = {str(definition.get("name", "")), *map(str, definition.get("clauseNames", ()))}
+            clause_names = definition.get("clauseNames") or ()
+            names = {str(definition.get("name", "")), *map(str, clause_names)}
             for name in names - {""}:
                 self._by_name.setdefault(name.casefold(), set()).add(field_id)
 

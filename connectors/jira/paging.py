@@ -23,7 +23,8 @@ from connectors.jira.site import JiraSite
 
 __all__ = ["ResultPage", "SearchRequest", "cloud_pages", "datacenter_pages"]
 
-Issue = dict[str, Any]
+Issue = Any
+"""An issue as the search answered it: a JSON object, unless the tool misbehaves."""
 _MAX_STALLED_RESTARTS = 3
 """Restarts allowed at one position before the read gives up (results shifting non-stop)."""
 
@@ -63,16 +64,37 @@ def _search(site: JiraSite, jql: str, request: SearchRequest, **paging: Any) -> 
     )
 
 
+def _issues(body: Mapping[str, Any], request: SearchRequest, site: JiraSite) -> list[Issue]:
+    """The answer's issues, as sent: each one is checked by the source, which may quarantine it.
+
+    Raises:
+        RetryableError: ``issues`` is there but not a list (the whole answer is unreadable).
+    """
+    issues = body.get("issues")
+    if issues is None:
+        return []
+    if not isinstance(issues, list):
+        raise RetryableError(
+            f"scope {request.scope!r}: the search answered 'issues' that is not a list",
+            source=site.source,
+        )
+    return issues
+
+
+def _id_of(issue: object) -> str | None:
+    return str(issue.get("id")) if isinstance(issue, Mapping) else None
+
+
 def cloud_pages(site: JiraSite, jql: str, request: SearchRequest) -> Iterator[ResultPage]:
     """Cloud's ``/search/jql`` pages, following ``nextPageToken``."""
     token: str | None = None
     used: set[str] = set()
     while True:
         body = _search(site, jql, request, next_page_token=token)
-        issues = list(body.get("issues") or [])
+        issues = _issues(body, request, site)
         yield ResultPage(issues=issues)
         token = body.get("nextPageToken")
-        if not token or not issues:
+        if not isinstance(token, str) or not token or not issues:
             return
         if token in used:
             raise RetryableError(
@@ -86,7 +108,7 @@ def datacenter_pages(
     site: JiraSite,
     query: Callable[[datetime | None], str],
     request: SearchRequest,
-    updated_of: Callable[[Issue], datetime],
+    updated_of: Callable[[object], datetime | None],
 ) -> Iterator[ResultPage]:
     """Data Center's ``/search`` pages by ``startAt``, restarting when the results shift.
 
@@ -94,7 +116,8 @@ def datacenter_pages(
         site: The site to search.
         query: The scope's JQL, bounded at the given instant (None: the read's own bound).
         request: What every page asks for.
-        updated_of: An issue's ``updated`` (raises `RecordError` when unreadable).
+        updated_of: An issue's ``updated``; None when unreadable (that issue is quarantined
+            by the source, and the restart point is the last readable one before it).
     """
     jql, start = query(None), 0
     expected: str | None = None  # the id the next page must start with
@@ -103,8 +126,8 @@ def datacenter_pages(
     stalled = 0
     while True:
         body = _search(site, jql, request, start_at=start)
-        issues = list(body.get("issues") or [])
-        shifted = not issues or str(issues[0].get("id")) != expected
+        issues = _issues(body, request, site)
+        shifted = not issues or _id_of(issues[0]) != expected
         if expected is not None and last_updated is not None and shifted:
             stalled = stalled + 1 if last_updated == resumed else 0
             if stalled >= _MAX_STALLED_RESTARTS:
@@ -118,9 +141,10 @@ def datacenter_pages(
         yield ResultPage(issues=issues)
         read_to = start + len(issues)
         total = body.get("total")
-        if not issues or (total is not None and read_to >= int(total)):
+        if not issues or (isinstance(total, int) and read_to >= total):
             return
         overlap = 1 if len(issues) > 1 else 0
-        expected = str(issues[-1].get("id")) if overlap else None
-        last_updated = updated_of(issues[-1])
+        expected = _id_of(issues[-1]) if overlap else None
+        readable = (updated_of(issue) for issue in reversed(issues))
+        last_updated = next((u for u in readable if u is not None), last_updated)
         start = read_to - overlap

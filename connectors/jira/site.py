@@ -24,7 +24,7 @@ import requests
 from jira import JIRA
 from jira.exceptions import JIRAError
 
-from connectors.errors import ConnectorError
+from connectors.errors import ConnectorError, RetryableError
 from connectors.jira.auth import JiraAuth, client_credentials
 from connectors.jira.failures import Subject, translate, translate_write
 from connectors.retry import RetryPolicy
@@ -201,16 +201,26 @@ class JiraSite:
         self._jira, self._flavour = client, flavour
         return client
 
-    def fields(self) -> list[dict[str, Any]]:
-        """``GET /field``: every field of the site.
+    def fields(self) -> list[Any]:
+        """``GET /field``: every field of the site, as answered (the caller checks each one).
 
         The library translates field names in searches through its own cache, which it would
         fill with a second ``GET /field``; it is filled from this answer instead.
+
+        Raises:
+            ConnectorError: The answer is not a list.
         """
         found = self.call(lambda jira: jira.fields())
-        translations = {str(f["id"]): str(f["id"]) for f in found if "id" in f}
-        for definition in found:
-            for name in definition.get("clauseNames") or ():
+        if not isinstance(found, list):
+            raise ConnectorError(
+                "GET /field answered something that is not a list", source=self.source
+            )
+        # A definition that is not an object, or has no id, is the source's to set aside.
+        usable = [f for f in found if isinstance(f, dict) and "id" in f]
+        translations = {str(f["id"]): str(f["id"]) for f in usable}
+        for definition in usable:
+            names = definition.get("clauseNames")
+            for name in names if isinstance(names, list) else ():
                 translations[str(name)] = str(definition["id"])
         self._client()._fields_cache_value = translations
         return found
@@ -263,7 +273,7 @@ class JiraSite:
                 ),
                 scope=scope,
             )
-        return dict(page)
+        return self._object(page, f"scope {scope!r}: the search")
 
     def changelog_page(self, key: str, *, start_at: int, max_results: int) -> dict[str, Any]:
         """``GET /issue/{key}/changelog`` (Cloud): one page of the history, oldest first."""
@@ -276,7 +286,7 @@ class JiraSite:
             ),
             record=key,
         )
-        return dict(page)
+        return self._object(page, f"{key}: the history page")
 
     def issue(
         self, key: str, *, fields: str, expand: str | None, properties: Sequence[str]
@@ -287,7 +297,19 @@ class JiraSite:
             lambda jira: jira.issue(key, fields=fields, expand=expand, properties=wanted),
             record=key,
         )
-        return dict(found.raw)
+        return self._object(found.raw, f"{key}: the issue")
+
+    def _object(self, answer: Any, what: str) -> dict[str, Any]:
+        """``answer`` if it is a JSON object.
+
+        Raises:
+            RetryableError: It is not (a proxy's page, a truncated or foreign answer).
+        """
+        if not isinstance(answer, dict):
+            raise RetryableError(
+                f"{what} answered something that is not a JSON object", source=self.source
+            )
+        return answer
 
 
 def _json(response: requests.Response) -> Any:

@@ -1,7 +1,15 @@
-"""`JiraSource`: Jira issues, scope by scope, as pages of records with their watermarks."""
+"""`JiraSource`: Jira issues, scope by scope, as pages of records with their watermarks.
+
+An issue the connector cannot read is quarantined on its page (`connectors.quarantine`), and
+the page goes on: one that is not a JSON object, has no readable key, no numeric id (the
+watermark remembers ids), no ``fields`` object or no readable ``updated``, or whose history
+cannot be read whole. A field definition that is not an object with an id is quarantined
+likewise. The watermark follows the issues that were read, so a bad one never holds it back.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -17,7 +25,8 @@ from connectors.jira.jql import JqlDates, check_scope, scope_query
 from connectors.jira.paging import ResultPage, SearchRequest, cloud_pages, datacenter_pages
 from connectors.jira.site import JiraFlavour, JiraSite
 from connectors.jira.watermark import Watermark, parse_jira_time
-from connectors.records import RecordPage, SourceRecord
+from connectors.quarantine import quarantine, readable_id, shown, storable_time
+from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
 from connectors.retry import RetryPolicy
 
 __all__ = ["FIELD", "FIELDS_SCOPE", "ISSUE", "MAX_PROPERTY_KEYS", "JiraSource"]
@@ -30,6 +39,8 @@ FIELDS_SCOPE = "fields"
 MAX_PROPERTY_KEYS = 5
 """Cloud's search returns at most five issue properties (jira-wire.md §1)."""
 _NEEDED_FIELDS = ("updated",)
+_LONGEST_ISSUE_ID = 30
+_ISSUE_KEY = re.compile(r"[A-Za-z0-9_]+-[0-9]+")
 
 
 def _utc_now() -> datetime:
@@ -140,7 +151,8 @@ class JiraSource:
                 unreadable watermark.
             AuthenticationError: Jira refused the credentials.
             RetryableError: Jira kept failing (or throttling) past the retry policy.
-            RecordError: An issue could not be read (no ``updated``, partial history).
+        Issues that cannot be read (no key, no ``updated``, a partial history) are quarantined
+        on their page rather than raised.
         """
         if scope == FIELDS_SCOPE:
             yield self._field_page()
@@ -175,43 +187,111 @@ class JiraSource:
         if result.resumed_from is not None:
             changes.resume_from(result.resumed_from)
         records: list[SourceRecord] = []
-        completing = skipped = 0
+        quarantined: list[QuarantinedRecord] = []
+        requests_before = self._completion.requests
+        skipped = 0
         for issue in result.issues:
-            updated = self._updated_of(issue)
-            if not changes.admit(str(issue.get("id")), updated):
-                skipped += 1
+            try:
+                key, issue_id, updated = self._identity(issue)
+                if not changes.admit(issue_id, updated):
+                    skipped += 1
+                    continue
+                payload = self._completion.complete(issue)
+            except RecordError as problem:
+                quarantined.append(
+                    quarantine(ISSUE, issue, problem.detail, external_id=problem.record)
+                )
                 continue
-            payload, used = self._completion.complete(issue)
-            completing += used
             records.append(
                 SourceRecord(
-                    record_type=ISSUE,
-                    external_id=str(issue["key"]),
-                    payload=payload,
-                    updated_at=updated,
+                    record_type=ISSUE, external_id=key, payload=payload, updated_at=updated
                 )
             )
+        completing = self._completion.requests - requests_before
         return RecordPage(
             scope=scope,
             records=tuple(records),
             watermark=changes.watermark(),
             requests=1 + completing,
             details={"skipped": skipped, "completion_requests": completing},
+            quarantined=tuple(quarantined),
         )
+
+    def _identity(self, issue: object) -> tuple[str, str, datetime]:
+        """The issue's key, numeric id and ``updated``, checked.
+
+        Raises:
+            RecordError: One of them cannot be read (``record`` is the key when it can be).
+        """
+        if not isinstance(issue, Mapping):
+            raise RecordError(
+                "the search answered an issue that is not a JSON object", source=self.name
+            )
+        key = readable_id(issue.get("key"))
+        issue_id = readable_id(issue.get("id"))
+        # A key goes into request paths (issue/<key>/changelog): only a key's shape will do.
+        if key is None or _ISSUE_KEY.fullmatch(key) is None:
+            raise RecordError(
+                f"the issue (id {shown(issue.get('id'))}) has no readable key "
+                f"({shown(issue.get('key'))})",
+                source=self.name,
+            )
+        # The watermark lists ids of issues at its edge: only Jira's numeric ids fit there.
+        if issue_id is None or not (issue_id.isascii() and issue_id.isdigit()):
+            raise RecordError(
+                f"the issue has no numeric id ({shown(issue.get('id'))})",
+                source=self.name,
+                record=key,
+            )
+        if len(issue_id) > _LONGEST_ISSUE_ID:
+            raise RecordError(
+                f"the issue id has {len(issue_id)} digits", source=self.name, record=key
+            )
+        if not isinstance(issue.get("fields"), Mapping):
+            raise RecordError(
+                f"the issue's 'fields' is not an object ({shown(issue.get('fields'))})",
+                source=self.name,
+                record=key,
+            )
+        updated = self._updated_of(issue)
+        if updated is None:
+            raise RecordError(
+                f"the issue has no readable 'updated' ({shown(issue['fields'].get('updated'))})",
+                source=self.name,
+                record=key,
+            )
+        return key, issue_id, updated
 
     def _field_page(self) -> RecordPage:
         """Every field definition, so the mapping can read ``customfield_10010`` by its name.
 
         The request is the one field discovery makes anyway; the searches reuse its answer.
         """
-        definitions = self._site.fields()
-        self._field_ids = self._resolve(definitions)
+        usable, quarantined = self._definitions(self._site.fields())
+        self._field_ids = self._resolve(usable)
         records = tuple(
-            SourceRecord(record_type=FIELD, external_id=str(field["id"]), payload=field)
-            for field in definitions
-            if field.get("id")
+            SourceRecord(record_type=FIELD, external_id=field_id, payload=definition)
+            for field_id, definition in usable.items()
         )
-        return RecordPage(scope=FIELDS_SCOPE, records=records)
+        return RecordPage(scope=FIELDS_SCOPE, records=records, quarantined=quarantined)
+
+    def _definitions(
+        self, found: list[Any]
+    ) -> tuple[dict[str, dict[str, Any]], tuple[QuarantinedRecord, ...]]:
+        """The readable field definitions by id, and the others quarantined."""
+        usable: dict[str, dict[str, Any]] = {}
+        quarantined: list[QuarantinedRecord] = []
+        for definition in found:
+            field_id = readable_id(definition.get("id")) if isinstance(definition, dict) else None
+            if field_id is None:
+                reason = "a field definition without a readable id"
+                quarantined.append(quarantine(FIELD, definition, reason))
+            elif not isinstance(definition.get("clauseNames") or [], list):
+                reason = f"clauseNames is not a list ({shown(definition.get('clauseNames'))})"
+                quarantined.append(quarantine(FIELD, definition, reason, external_id=field_id))
+            else:
+                usable[field_id] = definition
+        return usable, tuple(quarantined)
 
     def _parse(self, watermark: str, scope: str) -> Watermark:
         try:
@@ -224,12 +304,12 @@ class JiraSource:
 
     def _fields(self) -> tuple[str, ...]:
         if self._field_ids is None:
-            self._field_ids = self._resolve(self._site.fields())
+            self._field_ids = self._resolve(self._definitions(self._site.fields())[0])
         return self._field_ids
 
-    def _resolve(self, definitions: list[dict[str, Any]]) -> tuple[str, ...]:
+    def _resolve(self, definitions: Mapping[str, dict[str, Any]]) -> tuple[str, ...]:
         try:
-            return FieldCatalog(definitions).resolve_all(self._wanted_fields)
+            return FieldCatalog(definitions.values()).resolve_all(self._wanted_fields)
         except UnknownFieldError as problem:
             raise ConnectorConfigError(str(problem), source=self.name) from None
 
@@ -238,16 +318,17 @@ class JiraSource:
             self._dates = JqlDates(zone=_zone(self._site.myself()))
         return self._dates
 
-    def _updated_of(self, issue: Mapping[str, Any]) -> datetime:
-        text = (issue.get("fields") or {}).get("updated")
+    @staticmethod
+    def _updated_of(issue: object) -> datetime | None:
+        """The issue's ``updated``; None when it has none that reads as a time with an offset."""
+        fields = issue.get("fields") if isinstance(issue, Mapping) else None
+        text = fields.get("updated") if isinstance(fields, Mapping) else None
+        if not isinstance(text, str):
+            return None
         try:
-            return parse_jira_time(str(text))
+            return storable_time(parse_jira_time(text))
         except ValueError:
-            raise RecordError(
-                f"the issue has no readable 'updated' ({text!r})",
-                source=self.name,
-                record=str(issue.get("key") or issue.get("id")),
-            ) from None
+            return None
 
 
 def _zone(user: Mapping[str, Any]) -> tzinfo | None:

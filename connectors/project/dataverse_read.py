@@ -18,6 +18,9 @@ page's watermark describes only rows in pages already yielded:
 
 Pages with no records are yielded only when they advance the watermark; requests not yet
 reported ride on the last page (an empty one, watermark unchanged, if need be).
+
+A row without a readable id or ``modifiedon`` is quarantined on its page
+(`connectors.quarantine`) and the table's mark moves on with the rows that could be read.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from connectors.errors import RecordError
+from connectors.errors import ConnectorError, RecordError
 from connectors.project.dataverse_tables import (
     BUCKET,
     CHECKLIST,
@@ -39,11 +43,13 @@ from connectors.project.dataverse_tables import (
 from connectors.project.dataverse_watermark import ScopeMark, SeenWindow, fingerprint
 from connectors.project.odata import ODataClient
 from connectors.project.odata_query import any_equal, batched, time_literal
-from connectors.records import RecordPage, SourceRecord
+from connectors.quarantine import quarantine, readable_id, shown, storable_time
+from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
 
 __all__ = ["ReadSettings", "ScopeRead"]
 
 Row = Mapping[str, Any]
+_GUID_LENGTH = 36
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +80,9 @@ class ScopeRead:
         start: The scope's mark before this read (empty for a full read).
         settings: Columns, lookback and id batch size.
         unreported: Requests made for this scope before the read (name resolution).
+
+    Raises:
+        ConnectorError: The project row has no GUID id to ask for its rows by.
     """
 
     def __init__(
@@ -89,11 +98,20 @@ class ScopeRead:
         self._client = client
         self._scope = scope
         self._project = project
-        self._project_id = str(project[PROJECT.key])
+        project_id = _guid(project.get(PROJECT.key))
+        if project_id is None:
+            raise ConnectorError(
+                f"the project row has no readable {PROJECT.key} "
+                f"({shown(project.get(PROJECT.key))}): its tasks cannot be asked for",
+                source=client.source,
+                record=scope,
+            )
+        self._project_id = project_id
         self._settings = settings
         self._mark = start
         self._stored = start.encode()
         self._reported = client.requests - unreported
+        self._quarantined: list[QuarantinedRecord] = []
 
     def pages(self) -> Iterator[RecordPage]:
         """The scope's pages, in `TABLES` order."""
@@ -166,21 +184,32 @@ class ScopeRead:
         options.append(("$orderby", f"modifiedon asc,{CHECKLIST.key} asc"))
         outsiders: set[str] = set()
         for page in self._client.pages(CHECKLIST.entity_set, options):
-            fresh = [(row, self._version(CHECKLIST, row)) for row in page.rows]
-            fresh = [(row, version) for row, version in fresh if window.is_new(version.print_)]
-            unknown = {
-                str(row[CHECKLIST.parent])
-                for row, _ in fresh
-                if row.get(CHECKLIST.parent) and row[CHECKLIST.parent] not in members | outsiders
-            }
+            versions = [(row, self._readable_version(CHECKLIST, row)) for row in page.rows]
+            fresh = [
+                (row, version)
+                for row, version in versions
+                if version is not None and window.is_new(version.print_)
+            ]
+            parents = {parent for row, _ in fresh if (parent := _parent(row))}
+            unknown = parents - members - outsiders
             found = self._tasks_of_project(unknown)
             members |= found
             outsiders |= unknown - found
             records = []
             for row, version in fresh:
                 window.note(version.modified, version.print_)
-                if row.get(CHECKLIST.parent) in members:
+                if _parent(row) in members:
                     records.append(self._record(CHECKLIST, row, version))
+                elif row.get(CHECKLIST.parent) is not None and _parent(row) is None:
+                    reason = (
+                        f"its {CHECKLIST.parent} is not a task id "
+                        f"({shown(row.get(CHECKLIST.parent))})"
+                    )
+                    self._quarantined.append(
+                        quarantine(
+                            CHECKLIST.record_type, row, reason, external_id=version.record_id
+                        )
+                    )
             self._mark = self._mark.with_table(CHECKLIST.record_type, window.mark())
             yield from self._maybe_page(records)
 
@@ -190,7 +219,7 @@ class ScopeRead:
             ("$filter", f"{TASK.parent} eq {self._project_id}"),
         ]
         for page in self._client.pages(TASK.entity_set, options):
-            yield from (str(row[TASK.key]) for row in page.rows if row.get(TASK.key))
+            yield from (task_id for row in page.rows if (task_id := _task_id(row)))
 
     def _tasks_of_project(self, task_ids: Iterable[str]) -> set[str]:
         found: set[str] = set()
@@ -198,7 +227,7 @@ class ScopeRead:
             condition = f"{TASK.parent} eq {self._project_id} and {any_equal(TASK.key, batch)}"
             options = [("$select", TASK.key), ("$filter", condition)]
             for page in self._client.pages(TASK.entity_set, options):
-                found |= {str(row[TASK.key]) for row in page.rows if row.get(TASK.key)}
+                found |= {task_id for row in page.rows if (task_id := _task_id(row))}
         return found
 
     # ---- rows and pages
@@ -206,25 +235,44 @@ class ScopeRead:
     def _fresh(
         self, table: ProjectTable, row: Row, window: SeenWindow, *, met: list[str] | None = None
     ) -> SourceRecord | None:
-        """The row as a record if this version was not read before; remembers it either way."""
-        version = self._version(table, row)
-        if met is not None:
-            met.append(version.record_id)
+        """The row as a record if this version was not read before; remembers it either way.
+
+        A row that cannot be read is quarantined (handed over with the next page) instead.
+        """
+        record_id = _guid(row.get(table.key))
+        if met is not None and record_id is not None:
+            met.append(record_id)  # its checklist items are read even if the row is not
+        version = self._readable_version(table, row)
+        if version is None:
+            return None
         if not window.is_new(version.print_):
             return None
         window.note(version.modified, version.print_)
         return self._record(table, row, version)
 
+    def _readable_version(self, table: ProjectTable, row: Row) -> _Version | None:
+        """The row's version; None, with the row quarantined, when it cannot be read."""
+        try:
+            return self._version(table, row)
+        except RecordError as problem:
+            self._quarantined.append(
+                quarantine(table.record_type, row, problem.detail, external_id=problem.record)
+            )
+            return None
+
     def _version(self, table: ProjectTable, row: Row) -> _Version:
-        record_id = row.get(table.key)
-        if not isinstance(record_id, str) or not record_id:
+        record_id = _guid(row.get(table.key))
+        if record_id is None:
             raise RecordError(
-                f"a {table.record_type} row without {table.key}", source=self._client.source
+                f"a {table.record_type} row without a readable {table.key} "
+                f"({shown(row.get(table.key))})",
+                source=self._client.source,
+                record=readable_id(row.get(table.key)),
             )
         modified = _parse_time(row.get("modifiedon"))
         if modified is None:
             raise RecordError(
-                f"{table.record_type} has no readable modifiedon ({row.get('modifiedon')!r})",
+                f"{table.record_type} has no readable modifiedon ({shown(row.get('modifiedon'))})",
                 source=self._client.source,
                 record=record_id,
             )
@@ -241,7 +289,7 @@ class ScopeRead:
         )
 
     def _maybe_page(self, records: list[SourceRecord]) -> Iterator[RecordPage]:
-        if records or self._mark.encode() != self._stored:
+        if records or self._quarantined or self._mark.encode() != self._stored:
             yield self._page(records)
 
     def _page(self, records: list[SourceRecord], *, keep_watermark: bool = False) -> RecordPage:
@@ -250,8 +298,13 @@ class ScopeRead:
         self._stored = encoded
         requests = self._client.requests - self._reported
         self._reported = self._client.requests
+        quarantined, self._quarantined = tuple(self._quarantined), []
         return RecordPage(
-            scope=self._scope, records=tuple(records), watermark=watermark, requests=requests
+            scope=self._scope,
+            records=tuple(records),
+            watermark=watermark,
+            requests=requests,
+            quarantined=quarantined,
         )
 
 
@@ -262,4 +315,28 @@ def _parse_time(value: object) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return storable_time(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC))
+
+
+def _guid(value: object) -> str | None:
+    """``value`` if it is a GUID, as Dataverse spells row ids; None otherwise.
+
+    Ids go into ``$filter`` as bare literals, so anything else could change the query.
+    """
+    if not isinstance(value, str) or len(value) != _GUID_LENGTH:
+        return None
+    try:
+        UUID(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _task_id(row: Row) -> str | None:
+    """A task row's id, when it is one an OData filter can name."""
+    return _guid(row.get(TASK.key))
+
+
+def _parent(row: Row) -> str | None:
+    """The task a checklist item belongs to, when its lookup can be read."""
+    return _guid(row.get(CHECKLIST.parent))

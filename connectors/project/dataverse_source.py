@@ -146,7 +146,9 @@ class DataverseSource:
                 cannot be found (unknown or ambiguous name), or a query Dataverse refuses.
             AuthenticationError: when the token is refused.
             RetryableError: when retries ran out.
-            RecordError: for a row without its id or ``modifiedon``.
+            ConnectorError: for a project row without a GUID id.
+
+        A row without a readable id or ``modifiedon`` is quarantined on its page instead.
         """
         if scope not in self._projects:
             raise ConnectorConfigError(

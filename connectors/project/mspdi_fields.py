@@ -43,6 +43,13 @@ _DURATION = re.compile(
     r"-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?"
 )
 _TRUE, _FALSE = frozenset({"1", "true"}), frozenset({"0", "false"})
+_LONGEST_DURATION = 64
+_SHOWN = 60
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut when long."""
+    return repr(text) if len(text) <= _SHOWN else f"{text[:_SHOWN]!r}… ({len(text):,} characters)"
 
 
 class FieldValueError(ValueError):
@@ -53,7 +60,7 @@ def _integer(text: str, zone: tzinfo) -> int:
     try:
         return int(text)
     except ValueError:
-        raise FieldValueError(f"{text!r} is not an integer") from None
+        raise FieldValueError(f"{_shown(text)} is not an integer") from None
 
 
 def _boolean(text: str, zone: tzinfo) -> bool:
@@ -61,7 +68,7 @@ def _boolean(text: str, zone: tzinfo) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise FieldValueError(f"{text!r} is not 0 or 1")
+    raise FieldValueError(f"{_shown(text)} is not 0 or 1")
 
 
 def parse_date(text: str, zone: tzinfo) -> datetime:
@@ -73,7 +80,7 @@ def parse_date(text: str, zone: tzinfo) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise FieldValueError(f"{text!r} is not a date and time") from None
+        raise FieldValueError(f"{_shown(text)} is not a date and time") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
@@ -82,8 +89,9 @@ def _date(text: str, zone: tzinfo) -> str:
 
 
 def _duration(text: str, zone: tzinfo) -> str:
-    if _DURATION.fullmatch(text) is None:
-        raise FieldValueError(f"{text!r} is not an ISO 8601 duration")
+    # The pattern backtracks over long runs of digits: a real duration is short.
+    if len(text) > _LONGEST_DURATION or _DURATION.fullmatch(text) is None:
+        raise FieldValueError(f"{_shown(text)} is not an ISO 8601 duration")
     return text
 
 

@@ -9,6 +9,11 @@ collections (``<Resources>``, ``<Assignments>``, ``<Calendars>``, ...) are dropp
 ``<Task>`` with UID 0 is the project summary task, which Project computes from the others: it is
 not yielded as a task; its fields go into the project's payload as ``SummaryTask``. The project
 comes last, so its payload can carry the summary task wherever the file puts it.
+
+A task that cannot be read (no whole-number UID, a UID met before, a value that does not
+convert) is yielded as an `UnreadableTask`, and the file is read on: the caller quarantines
+it. A file that is not well-formed, safe MSPDI, or whose project header has a value that
+does not convert, cannot be read at all (`MalformedFile`).
 """
 
 from __future__ import annotations
@@ -34,8 +39,17 @@ from connectors.project.mspdi_fields import (
     lag_duration,
     parse_date,
 )
+from connectors.quarantine import storable_time
 
-__all__ = ["ByteSource", "MalformedFile", "MspdiProject", "MspdiTask", "TaskProblem", "read_mspdi"]
+__all__ = [
+    "ByteSource",
+    "MalformedFile",
+    "MspdiProject",
+    "MspdiTask",
+    "TaskProblem",
+    "UnreadableTask",
+    "read_mspdi",
+]
 
 _PROJECT = f"{{{NAMESPACE}}}Project"
 _TASKS, _TASK, _LINK = "Tasks", "Task", "PredecessorLink"
@@ -46,6 +60,8 @@ _FIELD_DEPTH = 1
 """``<Project>/<X>``: a header field, or a collection (``<Tasks>``, ``<Resources>``, ...)."""
 _ITEM_DEPTH = 2
 """``<Project>/<X>/<item>``: one item of a collection (``<Task>``, ``<Resource>``, ...)."""
+_UID_DIGITS = 10
+_SHOWN = 40
 
 
 class MalformedFile(Exception):
@@ -76,6 +92,19 @@ class MspdiTask:
     payload: dict[str, Any]
     saved: datetime | None
     """The project's ``LastSaved`` as known when the task was read."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnreadableTask:
+    """A ``<Task>`` that cannot be read: which one, why, and its simple fields as text."""
+
+    uid: int | None
+    """The task's UID when it is a whole number (a duplicate, or a bad value elsewhere)."""
+    label: str
+    """``UID 7``, or ``task #3 (no UID)`` by its position in the file."""
+    reason: str
+    fields: dict[str, str | None]
+    """The task's simple fields, unconverted, for the quarantine's excerpt."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,12 +163,19 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def read_mspdi(stream: ByteSource, *, zone: tzinfo) -> Iterator[MspdiTask | MspdiProject]:
-    """Every task of the file in file order, then the project.
+def _cut(text: str) -> str:
+    """``text`` short enough to name a task by in a message."""
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
+
+
+def read_mspdi(
+    stream: ByteSource, *, zone: tzinfo
+) -> Iterator[MspdiTask | UnreadableTask | MspdiProject]:
+    """Every task of the file in file order (readable or not), then the project.
 
     Raises:
-        MalformedFile: not well-formed XML, a DTD, or a root other than MSPDI's ``<Project>``.
-        TaskProblem: a task without a readable UID, a duplicate UID or an unreadable value.
+        MalformedFile: not well-formed XML, a DTD, a root other than MSPDI's ``<Project>``,
+            or a header value that does not convert.
     """
     progress = _Progress()
     opened: list[_Open] = []
@@ -187,11 +223,19 @@ def _header_field(progress: _Progress, closed: _Open, zone: tzinfo) -> None:
 
 def _collection_item(
     progress: _Progress, collection: Element, item: Element, zone: tzinfo
-) -> MspdiTask | None:
+) -> MspdiTask | UnreadableTask | None:
     if _local(collection.tag) != _TASKS or _local(item.tag) != _TASK:
         return None
     progress.position += 1
-    payload = _task_payload(item, progress, zone)
+    try:
+        payload = _task_payload(item, progress, zone)
+    except TaskProblem as problem:
+        return UnreadableTask(
+            uid=_uid(item),
+            label=problem.task,
+            reason=str(problem),
+            fields={_local(child.tag): child.text for child in item if len(child) == 0},
+        )
     uid = payload["UID"]
     if uid == SUMMARY_UID:
         progress.summary = payload
@@ -199,14 +243,22 @@ def _collection_item(
     return MspdiTask(uid=uid, payload=payload, saved=_saved(progress, zone))
 
 
+def _uid(item: Element) -> int | None:
+    """The task's UID, if it is a whole number (Project's are 32-bit)."""
+    text = (item.findtext(f"{{{NAMESPACE}}}UID") or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= _UID_DIGITS:
+        return int(text)
+    return None
+
+
 def _task_payload(item: Element, progress: _Progress, zone: tzinfo) -> dict[str, Any]:
     uid_text = (item.findtext(f"{{{NAMESPACE}}}UID") or "").strip()
-    label = f"UID {uid_text}" if uid_text else f"task #{progress.position} (no UID)"
-    if not (uid_text.isascii() and uid_text.isdigit()):
+    label = f"UID {_cut(uid_text)}" if uid_text else f"task #{progress.position} (no UID)"
+    uid = _uid(item)
+    if uid is None:
         raise TaskProblem(
-            label, f"UID {uid_text!r} is not a whole number" if uid_text else "no UID"
+            label, f"UID {_cut(uid_text)!r} is not a whole number" if uid_text else "no UID"
         )
-    uid = int(uid_text)
     if not progress.uids.add(uid):
         raise TaskProblem(label, "this UID appears twice in the file")
     payload: dict[str, Any] = {}
@@ -243,8 +295,9 @@ def _simple_children(
 
 
 def _saved(progress: _Progress, zone: tzinfo) -> datetime | None:
+    """The header's ``LastSaved``; None when absent or too near the ends of time to keep."""
     saved = progress.header.get("LastSaved")
-    return parse_date(saved, zone) if isinstance(saved, str) else None
+    return storable_time(parse_date(saved, zone)) if isinstance(saved, str) else None
 
 
 def _project(progress: _Progress, zone: tzinfo) -> MspdiProject:

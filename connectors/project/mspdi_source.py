@@ -5,6 +5,10 @@ A scope is one configured file path. The watermark is the SHA-256 of the file's 
 (MSPDI has no per-task modification time to read incrementally by). The digest stored is that
 of the bytes actually parsed, and only the last page carries it, so a file that changes or
 fails mid-read is read again next time.
+
+A task that cannot be read is quarantined on its page (`connectors.quarantine`), named
+``<path>#<UID>`` when its UID reads; the file's digest is stored all the same, so the
+quarantine stands until the file changes.
 """
 
 from __future__ import annotations
@@ -16,19 +20,21 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import IO
 
-from connectors.errors import ConnectorConfigError, RecordError
+from connectors.errors import ConnectorConfigError
 from connectors.project.mspdi_reader import (
     MalformedFile,
     MspdiProject,
     MspdiTask,
-    TaskProblem,
+    UnreadableTask,
     read_mspdi,
 )
-from connectors.records import RecordPage, SourceRecord
+from connectors.quarantine import quarantine, readable_id
+from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
 
 __all__ = ["MspdiFileSource"]
 
 _CHUNK = 1 << 16
+MSPDI_TASK = "mspdi_task"
 
 
 class _HashingReader:
@@ -87,7 +93,9 @@ class MspdiFileSource:
         Raises:
             ConnectorConfigError: the file is not configured, missing, unreadable, not
                 well-formed, declares a DTD, or is not MSPDI.
-            RecordError: a task cannot be read (named by the file and its UID).
+
+        A task that cannot be read is quarantined on its page instead (named by the file
+        and its UID).
         """
         if scope not in self._paths:
             raise ConnectorConfigError(
@@ -104,26 +112,41 @@ class MspdiFileSource:
 
     def _read(self, scope: str, reader: _HashingReader) -> Iterator[RecordPage]:
         batch: list[SourceRecord] = []
+        unreadable: list[QuarantinedRecord] = []
         try:
             for item in read_mspdi(reader, zone=self._zone):
-                batch.append(self._record(scope, item))
-                if isinstance(item, MspdiTask) and len(batch) >= self._page_size:
-                    yield RecordPage(scope=scope, records=tuple(batch), requests=0)
-                    batch = []
+                if isinstance(item, UnreadableTask):
+                    unreadable.append(self._quarantined(scope, item))
+                else:
+                    batch.append(self._record(scope, item))
+                full = len(batch) + len(unreadable) >= self._page_size
+                if full and not isinstance(item, MspdiProject):  # the project ends the last page
+                    yield RecordPage(
+                        scope=scope,
+                        records=tuple(batch),
+                        requests=0,
+                        quarantined=tuple(unreadable),
+                    )
+                    batch, unreadable = [], []
         except MalformedFile as error:
             raise ConnectorConfigError(str(error), source=self.name, record=scope) from None
-        except TaskProblem as error:
-            raise RecordError(
-                f"task {error.task}: {error}", source=self.name, record=scope
-            ) from None
         yield RecordPage(
-            scope=scope, records=tuple(batch), watermark=reader.watermark(), requests=0
+            scope=scope,
+            records=tuple(batch),
+            watermark=reader.watermark(),
+            requests=0,
+            quarantined=tuple(unreadable),
         )
+
+    def _quarantined(self, scope: str, task: UnreadableTask) -> QuarantinedRecord:
+        external_id = None if task.uid is None else readable_id(f"{scope}#{task.uid}")
+        reason = f"task {task.label}: {task.reason}"
+        return quarantine(MSPDI_TASK, task.fields, reason, external_id=external_id)
 
     def _record(self, scope: str, item: MspdiTask | MspdiProject) -> SourceRecord:
         if isinstance(item, MspdiTask):
             return SourceRecord(
-                record_type="mspdi_task",
+                record_type=MSPDI_TASK,
                 external_id=f"{scope}#{item.uid}",
                 payload=item.payload,
                 updated_at=item.saved,

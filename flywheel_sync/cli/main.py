@@ -26,6 +26,7 @@ from flywheel_sync.cli import (
     kpis_cmd,
     pull_cmd,
     push_cmd,
+    quarantine_cmd,
     report_cmd,
     runs_cmd,
     sandbox_cmd,
@@ -67,6 +68,7 @@ app.command("apply")(push_cmd.apply)
 app.command("sync")(push_cmd.sync)
 app.command("serve")(serve_cmd.serve)
 app.command("runs")(runs_cmd.runs)
+app.command("quarantine")(quarantine_cmd.quarantine)
 app.command("report")(report_cmd.report)
 app.command("demo")(demo_cmd.demo)
 

@@ -7,7 +7,9 @@ and ``explain`` explains; records the mapping could not place are counted in the
 The live display shows one line per scope; with ``--log-format json`` (or when stdout is not
 a terminal) the same progress goes to the log as records a job collector can read. Exit 0
 when every scope was read to its end, 1 when one failed (the others still ran), 2 for a
-configuration problem.
+configuration problem. Records a connector could not read are quarantined and the pull goes
+on: they do not change the exit code (see `flywheel_sync.cli.quarantine_cmd` for why), one
+line per source says how many, and ``flywheel-sync quarantine`` lists them.
 """
 
 from __future__ import annotations
@@ -99,9 +101,10 @@ def read_and_map(
         with ExitStack() as display:
             if isinstance(listener, LiveProgress):
                 display.enter_context(listener)
-            summary = PullRunner(store.records, listener, max_parallel=parallel).pull(
-                built, full=full
+            runner = PullRunner(
+                store.records, listener, max_parallel=parallel, quarantine=store.quarantine
             )
+            summary = runner.pull(built, full=full)
     outcome = refresh_entities(configuration.mapping, store, now=datetime.now(UTC))
     return summary, outcome
 
@@ -110,7 +113,8 @@ def pull_counts(summary: PullSummary, outcome: MappingOutcome) -> dict[str, int]
     """A pull's counts as a run records them."""
     from flywheel_sync.mapping import RUN_COUNT_PREFIX
 
-    counts = {name: summary.total(name) for name in ("records", "changed", "pages", "requests")}
+    totals = ("records", "changed", "pages", "requests", "quarantined")
+    counts = {name: summary.total(name) for name in totals}
     return counts | {RUN_COUNT_PREFIX + name: count for name, count in outcome.counts().items()}
 
 
@@ -140,10 +144,12 @@ def _failure_lines(summary: PullSummary) -> list[str]:
 
 
 def report_pull(summary: PullSummary, outcome: MappingOutcome, *, to: Console = stdout) -> None:
-    """Print the pull's table, the mapping's line, and why scopes failed and what to do."""
+    """Print the pull's table, the mapping's line, what was quarantined, and why scopes failed."""
+    from flywheel_sync.cli.quarantine_cmd import quarantine_lines
+
     to.print(_summary_table(summary))
     to.print(_mapping_summary(outcome))
-    for line in _failure_lines(summary):
+    for line in [*quarantine_lines(summary), *_failure_lines(summary)]:
         to.print(line)
 
 

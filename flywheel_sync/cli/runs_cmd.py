@@ -1,9 +1,10 @@
 """``flywheel-sync runs [--job NAME] [--limit N] [--json]``: the run history, newest first.
 
 Every run is recorded: scheduled jobs, ``sync``, ``apply``, ``pull``, ``kpis`` and the demo,
-with when it started and ended, how it ended and what it counted (records read, writes
-planned, applied and failed, conflicts, retries and 429s). A run with no end is still going,
-or its process was killed (the outbox makes the next run finish its writes).
+with when it started and ended, how it ended and what it counted (records read and
+quarantined, writes planned, applied and failed, conflicts, retries and 429s). A run with no
+end is still going, or its process was killed (the outbox makes the next run finish its
+writes).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ stdout = Console(highlight=False, soft_wrap=True)
 
 _COLUMNS = (
     ("records", "records"),
+    ("quarantined", "quarantined"),
     ("writes.planned", "planned"),
     ("writes.applied", "applied"),
     ("writes.failed", "failed"),

@@ -6,6 +6,11 @@ it selects. No record is dropped silently: a selectable record no rule selects i
 *unmatched*; one two rules turn into the same kind of entity is a *conflict* (the rule
 listed first wins); one that cannot become an entity is *rejected* with its reasons. All
 three are listed by ``flywheel-sync explain --unplaced``.
+
+A stored payload a rule cannot read (a connector stores what the tool sent, and a tool may
+send a number where an object belongs) is *rejected* too, with the rule that met it and
+what went wrong, rather than ending the mapping of every other record. So is a context
+record (a field definition, a plan, a bucket) that cannot be indexed: it is left out.
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from flywheel_sync.mapping.assembly import Assembly, PreviousStages
 from flywheel_sync.mapping.catalogue import Catalogue
 from flywheel_sync.mapping.context import PRIMARY_TYPES, RecordContext
 from flywheel_sync.mapping.drafts import Draft, RecordKey, draft
-from flywheel_sync.mapping.outcome import Conflict, MappingOutcome, RecordTrace, RuleMatch
+from flywheel_sync.mapping.outcome import (
+    Conflict,
+    MappingOutcome,
+    RecordTrace,
+    Rejection,
+    RuleMatch,
+)
 from flywheel_sync.mapping.reading import reader_for
 from flywheel_sync.mapping.selection import RuleSelector
 from flywheel_sync.settings.mapping import MappingFile
@@ -29,6 +40,12 @@ Records = Callable[[], Iterable[StoredRecord]]
 """Streams stored records; may be called more than once."""
 
 _SELECTABLE = frozenset(kind for kinds in PRIMARY_TYPES.values() for kind in kinds)
+_UNREADABLE = (AttributeError, TypeError, ValueError, KeyError, IndexError)
+"""What reading a payload of the wrong shape raises: a member read on a number, a float
+parsed from a word, a list indexed like an object."""
+_LONGEST_DETAIL = 200
+_READING = "(reading the record)"
+"""The rule named in a rejection when no rule had started to read the record."""
 
 
 def _no_previous(engagement_id: str) -> list[tuple[str, datetime]]:
@@ -57,7 +74,8 @@ def map_records(
         keep_traces: Keep what every rule read from every record (``explain`` needs it); when
             False only the unmatched and conflicting records' traces are kept.
     """
-    context = RecordContext.of((context_records or records)())
+    unreadable: list[Rejection] = []
+    context = _context((context_records or records)(), unreadable)
     catalogue = Catalogue(mapping)
     selectors = [RuleSelector.of(rule) for rule in mapping.rules]
     outcome = MappingOutcome()
@@ -66,22 +84,24 @@ def map_records(
         if record.record_type not in _SELECTABLE or _deleted(record):
             continue
         outcome.records_read += 1
-        reader = reader_for(record, context)
-        trace = RecordTrace(
-            record=RecordKey(
-                source=record.source,
-                record_type=record.record_type,
-                external_id=record.external_id,
-            ),
-            title=reader.title(),
-        )
+        key = _key(record)
+        rule = _READING
+        try:
+            reader = reader_for(record, context)
+            trace = RecordTrace(record=key, title=reader.title())
+            matched: list[Draft] = []
+            for index, selector in enumerate(selectors):
+                rule = selector.rule.name
+                if selector.selects(reader):
+                    matched.append(draft(selector.rule, index, reader, catalogue))
+        except _UNREADABLE as problem:
+            rejection = _unreadable(key, rule, problem)
+            unreadable.append(rejection)
+            if keep_traces:  # explain REF shows the record, and why nothing came of it
+                outcome.traces[key] = _unreadable_trace(rejection)
+            continue
         if keep_traces:
             outcome.traces[trace.record] = trace
-        matched = [
-            draft(selector.rule, index, reader, catalogue)
-            for index, selector in enumerate(selectors)
-            if selector.selects(reader)
-        ]
         if not matched:
             outcome.unmatched.append(trace)
         drafts.extend(_settle_conflicts(matched, outcome, trace))
@@ -91,9 +111,41 @@ def map_records(
         _trace_results(outcome, drafts, assembly)
     outcome.entities = assembly.entities
     outcome.stage_changes = assembly.stage_changes
-    outcome.rejections = assembly.rejections
+    outcome.rejections = unreadable + assembly.rejections
     outcome.disagreements = assembly.disagreements
     return outcome
+
+
+def _key(record: StoredRecord) -> RecordKey:
+    return RecordKey(
+        source=record.source, record_type=record.record_type, external_id=record.external_id
+    )
+
+
+def _unreadable(key: RecordKey, rule: str, problem: Exception) -> Rejection:
+    """The rejection of a record whose stored payload does not have the shape a rule reads."""
+    detail = str(problem)
+    detail = detail if len(detail) <= _LONGEST_DETAIL else f"{detail[:_LONGEST_DETAIL]}…"
+    reason = f"its stored payload cannot be read ({type(problem).__name__}: {detail})"
+    return Rejection(record=key, rule=rule, reasons=(reason,))
+
+
+def _unreadable_trace(rejection: Rejection) -> RecordTrace:
+    match = RuleMatch(
+        rule=rejection.rule, kind="-", readings=(), problems=rejection.reasons, entities=()
+    )
+    return RecordTrace(record=rejection.record, title=rejection.record.external_id, matches=[match])
+
+
+def _context(records: Iterable[StoredRecord], unreadable: list[Rejection]) -> RecordContext:
+    """Index the context records; one that cannot be indexed is left out and rejected."""
+    context = RecordContext()
+    for record in records:
+        try:
+            context.add(record)
+        except _UNREADABLE as problem:
+            unreadable.append(_unreadable(_key(record), _READING, problem))
+    return context
 
 
 def _deleted(record: StoredRecord) -> bool:

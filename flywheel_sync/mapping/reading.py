@@ -90,6 +90,15 @@ _TAGS = re.compile(r"<[^>]+>")
 _FULL_CHANGELOG = "fullChangelog"
 
 
+def _text(value: str) -> str:
+    """``value`` without NUL characters.
+
+    They mean nothing in a tool's text, and PostgreSQL refuses them in the text columns
+    entities are stored in.
+    """
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
 def strings(value: Any) -> tuple[str, ...]:
     """A JSON value as the strings that stand for it (see the module docstring)."""
     if value is None or value == "":
@@ -99,13 +108,15 @@ def strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, float) and value.is_integer():
         return (str(int(value)),)
     if isinstance(value, str | int | float):
-        return (str(value),)
+        return (_text(str(value)),)
     if isinstance(value, list | tuple):
         return tuple(text for item in value for text in strings(item))
     if isinstance(value, Mapping):
-        found = tuple(str(value[key]) for key in _DICT_KEYS if isinstance(value.get(key), str))
+        found = tuple(
+            _text(str(value[key])) for key in _DICT_KEYS if isinstance(value.get(key), str)
+        )
         return tuple(dict.fromkeys(found)) or (strings(value.get("id")))
-    return (str(value),)
+    return (_text(str(value)),)
 
 
 def _path(payload: Payload, dotted: str) -> Any:

@@ -5,6 +5,10 @@ requests, retries, records per second); the log listener writes one line per sto
 debug level and one per finished scope at info level, so ``--log-format json`` gives a job's
 log a machine-readable record of every scope. A failed scope is an error, except the later
 scopes of a source whose credentials were refused: one error per source says that.
+
+Quarantined records (the connector could not read them; the scope went on) are logged one
+per record at info level, with the reason, and summed up in one warning per scope that names
+``flywheel-sync quarantine``; the live display marks the scope's line with the count.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ class LogProgress:
         log.debug("pulling %s %s", source, scope)
 
     def page_stored(self, outcome: ScopeOutcome, page: RecordPage, changed: int) -> None:
-        """A page was stored."""
+        """A page was stored; its quarantined records are logged one by one."""
         log.debug(
             "%s %s: page of %d records (%d new or changed)",
             outcome.source,
@@ -53,9 +57,32 @@ class LogProgress:
             len(page.records),
             changed,
         )
+        for record in page.quarantined:
+            log.info(
+                "quarantined %s %s %s: %s",
+                outcome.source,
+                record.record_type,
+                record.external_id or "(no id)",
+                record.reason,
+            )
 
     def scope_finished(self, outcome: ScopeOutcome) -> None:
         """A scope ended."""
+        if outcome.quarantined:
+            log.warning(
+                "%s %s: %d records quarantined, e.g. %s; list them with flywheel-sync quarantine",
+                outcome.source,
+                outcome.scope,
+                outcome.quarantined,
+                outcome.first_reason,
+            )
+        if outcome.released:
+            log.info(
+                "%s %s: %d records out of quarantine",
+                outcome.source,
+                outcome.scope,
+                outcome.released,
+            )
         if outcome.ok:
             log.info(
                 "pulled %s %s: %d records (%d new or changed) in %d pages, %d requests, %.1f s",
@@ -141,6 +168,8 @@ class LiveProgress(LogProgress):
         if task is None:
             return
         mark = "[green]✓[/]" if outcome.ok else f"[red]✗ {outcome.failure_kind}[/]"
+        if outcome.quarantined:
+            mark += f" [yellow]{outcome.quarantined:,} quarantined[/]"
         self._progress.update(
             task,
             description=f"{outcome.source} {outcome.scope} {mark}",

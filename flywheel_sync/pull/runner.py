@@ -12,6 +12,17 @@ issue depends on:
 - a failing scope does not stop the others: a connector error is classified (retries exhausted,
   a record error, configuration, credentials), reported with its source and scope, and the run
   ends with exit code 1;
+- a record the connector could not read does not fail its scope: the connector quarantines it
+  on its page (`connectors.records.QuarantinedRecord`), the page's watermark moves past it,
+  and the runner keeps it in the store's quarantine (`flywheel_sync.store.quarantine`), counts
+  it per scope (`ScopeOutcome.quarantined`) and tells the listener. A record read cleanly
+  later is released from the quarantine; so is, after a full read of its scope (``full``, or
+  a scope with no watermark yet), an entry that read did not meet again. A pull whose scopes
+  were all read to their ends is ``ok`` even with quarantined records, so ``pull`` exits 0:
+  a scheduled job must not fail on every run for one bad record that only a person can fix
+  in the tool, while the records around it are stored. The count is what makes it visible:
+  it is in the summary, the run's counts, a warning per scope in the log, and
+  ``flywheel-sync quarantine`` lists each record with its reason;
 - ``full=True`` re-reads from the beginning (the watermark is ignored, not erased: it advances
   again as pages are stored);
 - the summary lists the scopes in the order given (sources in order, each one's scopes in its
@@ -19,6 +30,8 @@ issue depends on:
   the other and the listener hears the same things in the same order as from one loop.
 
 The runner knows connectors only through `connectors.records.RecordSource`.
+
+How the quarantine is kept beside the pages is `flywheel_sync.pull.quarantining`'s job.
 """
 
 from __future__ import annotations
@@ -44,8 +57,10 @@ from flywheel_sync.pull.handover import (
     ScopesFailed,
     ScopeStarted,
 )
+from flywheel_sync.pull.quarantining import PullQuarantine
 from flywheel_sync.pull.readers import SourceReaders
 from flywheel_sync.store import RecordRepository
+from flywheel_sync.store.quarantine import QuarantineRepository
 from flywheel_sync.store.rows import RawRecord
 
 __all__ = [
@@ -98,10 +113,16 @@ class ScopeOutcome:
     seconds: float = 0.0
     failure: str | None = None
     failure_kind: FailureKind | None = None
+    quarantined: int = 0
+    """Records the connector could not read, set aside (the scope may still be ``ok``)."""
+    released: int = 0
+    """Records read cleanly again (or no longer met by a full read), out of the quarantine."""
+    first_reason: str | None = None
+    """Why the first quarantined record of this read was set aside, for the log's summary."""
 
     @property
     def ok(self) -> bool:
-        """Whether the scope was read to its end."""
+        """Whether the scope was read to its end (quarantined records do not change it)."""
         return self.failure is None
 
 
@@ -115,8 +136,16 @@ class PullSummary:
 
     @property
     def ok(self) -> bool:
-        """Whether every scope was read to its end."""
+        """Whether every scope was read to its end; quarantined records leave it True."""
         return not self.stopped and all(scope.ok for scope in self.scopes)
+
+    def quarantined_by_source(self) -> dict[str, int]:
+        """Records quarantined by this pull, per source (sources with none left out)."""
+        counted: dict[str, int] = {}
+        for scope in self.scopes:
+            if scope.quarantined:
+                counted[scope.source] = counted.get(scope.source, 0) + scope.quarantined
+        return counted
 
     def total(self, attribute: str) -> int:
         """The sum of one counter (``records``, ``changed``, ``pages``, ``requests``)."""
@@ -198,6 +227,9 @@ class PullRunner:
         should_stop: Asked after every stored page; when it says yes, the readers are
             stopped and `pull` returns what was stored (each page is stored with its
             watermark, so the next pull goes on from there).
+        quarantine: Where records the connectors could not read are kept
+            (``store.quarantine``); None only counts and reports
+            them, which loses them once the watermark has moved past.
 
     Raises:
         ValueError: ``max_parallel`` or ``max_pending_pages`` is below 1.
@@ -212,6 +244,7 @@ class PullRunner:
         max_pending_pages: int | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         should_stop: Callable[[], bool] = lambda: False,
+        quarantine: QuarantineRepository | None = None,
     ) -> None:
         if max_parallel < 1:
             raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
@@ -219,6 +252,7 @@ class PullRunner:
         if pending < 1:
             raise ValueError(f"max_pending_pages must be at least 1, got {pending}")
         self._records = records
+        self._quarantine_repository = quarantine
         self._listener = listener
         self._max_parallel = max_parallel
         self._max_pending = pending
@@ -233,13 +267,14 @@ class PullRunner:
                 other readers were stopped; ``KeyboardInterrupt`` likewise.
         """
         outcomes = _Outcomes(len(sources))
+        quarantine = PullQuarantine(self._quarantine_repository)
         readers = SourceReaders(
             sources, full=full, max_parallel=self._max_parallel, max_pending=self._max_pending
         )
         try:
             with readers:
                 for message in readers.messages():
-                    self._take(message, sources, outcomes, full=full)
+                    self._take(message, sources, outcomes, quarantine, full=full)
                     self._stop_if_asked()
         except _Stopped:
             summary = outcomes.summary()
@@ -256,6 +291,7 @@ class PullRunner:
         message: ReaderMessage,
         sources: Sequence[RecordSource],
         outcomes: _Outcomes,
+        quarantine: PullQuarantine,
         *,
         full: bool,
     ) -> None:
@@ -265,14 +301,18 @@ class PullRunner:
                 outcome = ScopeOutcome(source=name, scope=scope)
                 self._listener.scope_started(name, scope)
                 outcomes.add(message.source, outcome, started=self._monotonic())
-                answer.give(None if full else self._records.watermark(name, scope))
+                watermark = None if full else self._records.watermark(name, scope)
+                # Every connector reads a scope whole when it has no watermark to start from.
+                quarantine.start(name, scope, exhaustive=watermark is None)
+                answer.give(watermark)
             case PageRead(page=page):
-                self._store(outcomes.current(message.source), page)
+                self._store(outcomes.current(message.source), page, quarantine)
             case ScopeEnded(error=error):
                 outcome = outcomes.current(message.source)
                 if error is not None:
                     outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
                 outcome.seconds = self._monotonic() - outcomes.started(message.source)
+                outcome.released += quarantine.finish(name, outcome.scope, read_whole=outcome.ok)
                 self._listener.scope_finished(outcome)
             case ScopesFailed(error=error):
                 outcome = ScopeOutcome(source=name, scope="*")
@@ -282,8 +322,9 @@ class PullRunner:
             case _:
                 assert_never(message)
 
-    def _store(self, outcome: ScopeOutcome, page: RecordPage) -> None:
-        """Store the page with its watermark (one transaction), then count and report it."""
+    def _store(self, outcome: ScopeOutcome, page: RecordPage, quarantine: PullQuarantine) -> None:
+        """Store the page's quarantine, then the page with its watermark; count, report."""
+        outcome.released += quarantine.settle(outcome.source, outcome.scope, page)
         changed = self._records.upsert_page(
             outcome.source, outcome.scope, (_raw(r) for r in page.records), page.watermark
         )
@@ -291,4 +332,7 @@ class PullRunner:
         outcome.records += len(page.records)
         outcome.changed += changed
         outcome.requests += page.requests
+        outcome.quarantined += len(page.quarantined)
+        if page.quarantined and outcome.first_reason is None:
+            outcome.first_reason = page.quarantined[0].reason
         self._listener.page_stored(outcome, page, changed)

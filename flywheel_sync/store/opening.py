@@ -28,6 +28,7 @@ from flywheel_sync.store.ports import (
     StageHistoryRepository,
     SummaryReader,
 )
+from flywheel_sync.store.quarantine import QuarantineRepository
 from flywheel_sync.store.rows import StoreSummary
 from flywheel_sync.store.sql import (
     SqlAuditRepository,
@@ -41,6 +42,7 @@ from flywheel_sync.store.sql import (
     SqlStageHistoryRepository,
     SqlSummaryReader,
 )
+from flywheel_sync.store.sql.quarantine import SqlQuarantineRepository
 from flywheel_sync.store.url import redact_url, resolve_store_url
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class Store:
     owned: OwnershipRepository
     audit: AuditRepository
     runs: RunRepository
+    quarantine: QuarantineRepository
     _summary: SummaryReader = field(repr=False)
     _engine: Engine = field(repr=False)
 
@@ -161,6 +164,7 @@ def open_store(url: str, *, clock: Clock = _utc_now) -> Store:
         owned=SqlOwnershipRepository(sessions),
         audit=SqlAuditRepository(sessions),
         runs=SqlRunRepository(sessions, clock=clock),
+        quarantine=SqlQuarantineRepository(sessions, clock=clock),
         _summary=SqlSummaryReader(sessions),
         _engine=engine,
     )

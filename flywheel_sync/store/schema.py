@@ -38,6 +38,7 @@ __all__ = [
     "OutboxModel",
     "OwnedValueModel",
     "PlanModel",
+    "QuarantinedRecordModel",
     "RunModel",
     "SourceRecordModel",
     "StageHistoryModel",
@@ -272,3 +273,26 @@ class OwnedValueModel(Base):
     version: Mapped[str | None] = mapped_column(String(_ID))
     written_at: Mapped[datetime] = mapped_column(UTCDateTime)
     run_id: Mapped[str | None] = mapped_column(String(_UUID))
+
+
+class QuarantinedRecordModel(Base):
+    """A record a connector could not read: set aside with its reason until read cleanly.
+
+    ``entry_key`` is the external id when the connector could read it, else ``#`` and a
+    digest of the excerpt (the same unreadable item seen again is the same entry).
+    """
+
+    __tablename__ = "quarantined_records"
+    __table_args__ = (UniqueConstraint("source", "record_type", "entry_key"),)
+
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True)
+    source: Mapped[str] = mapped_column(String(_NAME))
+    scope: Mapped[str] = mapped_column(SCOPE)
+    record_type: Mapped[str] = mapped_column(String(_NAME))
+    entry_key: Mapped[str] = mapped_column(String(_ID))
+    external_id: Mapped[str | None] = mapped_column(String(_ID))
+    reason: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(Text)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    times_seen: Mapped[int] = mapped_column(Integer)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import responses
 
-from connectors.errors import RecordError, RetryableError
+from connectors.errors import RetryableError
 from connectors.jira import FULL_CHANGELOG_KEY, JiraFlavour
 from tests.unit.connectors.test_jira_fake_site import (
     T0,
@@ -121,13 +121,3 @@ def test_a_partial_embedded_history_is_read_again_with_the_issue(
         h["id"] for h in busy.histories
     ]
     assert (page.requests, fake.requests[-1]) == (2, "GET /rest/api/2/issue/PMO-1")
-
-
-def test_a_history_that_stays_partial_is_a_record_error(mocked: responses.RequestsMock) -> None:
-    busy = FakeIssue(number=1, updated=T0)
-    for minute in range(30):
-        busy.edit(T0 + timedelta(minutes=minute))
-    fake = FakeJira(flavour=DC, issues=[busy], datacenter_changelog_cap=20, issue_changelog_cap=20)
-
-    with pytest.raises(RecordError, match="PMO-1: Jira returned only part of the issue's history"):
-        read(source(fake, mocked))

@@ -13,7 +13,6 @@ import responses
 from connectors.errors import (
     AuthenticationError,
     ConnectorConfigError,
-    RecordError,
     RetryableError,
 )
 from connectors.jira import FULL_CHANGELOG_KEY, BasicAuth, BearerAuth, JiraFlavour, JiraSource
@@ -387,15 +386,6 @@ def test_an_unreadable_watermark_is_a_configuration_error(mocked: responses.Requ
 
     with pytest.raises(ConnectorConfigError, match="unreadable watermark"):
         read(jira, "last tuesday")
-
-
-def test_an_issue_without_updated_is_a_record_error(mocked: responses.RequestsMock) -> None:
-    fake = FakeJira(
-        flavour=JiraFlavour.CLOUD, issues=[FakeIssue(number=4, updated=T0, broken=True)]
-    )
-
-    with pytest.raises(RecordError, match="jira:pmo PMO-4: the issue has no readable 'updated'"):
-        read(source(fake, mocked))
 
 
 def test_scopes_are_named_by_their_jql_when_given_as_a_list(

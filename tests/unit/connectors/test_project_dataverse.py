@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.errors import ConnectorConfigError, RecordError
+from connectors.errors import ConnectorConfigError
 from connectors.project import DataverseSource
 from connectors.records import RecordPage
 from connectors.retry import RetryPolicy
@@ -330,24 +330,6 @@ def test_pages_account_for_every_request_including_name_resolution() -> None:
     pages = [p for scope in scopes for p in read(reader, scope)]
 
     assert sum(p.requests for p in pages) == len(fake.requests)
-
-
-@pytest.mark.parametrize(
-    ("broken", "message"),
-    [
-        ({"modifiedon": None}, f"{guid(2, 1)}: project_task has no readable modifiedon"),
-        ({"modifiedon": "soon"}, "has no readable modifiedon ('soon')"),
-        ({"msdyn_projecttaskid": None}, "a project_task row without msdyn_projecttaskid"),
-    ],
-)
-def test_a_row_without_its_id_or_modification_time_is_a_record_error(
-    broken: Row, message: str
-) -> None:
-    fake = demo()
-    fake.tables["msdyn_projecttasks"][0] |= broken
-
-    with pytest.raises(RecordError, match=re.escape(message)):
-        read(source(fake), "GRID")
 
 
 def test_the_source_closes_its_connections_as_a_context_manager() -> None:

@@ -32,6 +32,7 @@ TABLES = [
     "outbox",
     "owned_values",
     "plans",
+    "quarantined_records",
     "runs",
     "source_records",
     "stage_history",
@@ -63,8 +64,8 @@ def migrated(engine: Engine) -> Engine:
     return engine
 
 
-def test_head_is_the_unbounded_scopes_revision() -> None:
-    assert head_revision() == "0003_unbounded_scopes"
+def test_head_is_the_quarantined_records_revision() -> None:
+    assert head_revision() == "0004_quarantined_records"
 
 
 def test_an_empty_file_has_no_revision(engine: Engine) -> None:
