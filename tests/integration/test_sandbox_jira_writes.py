@@ -462,10 +462,12 @@ def test_a_reset_drops_every_write(sandbox: SandboxServer) -> None:
     seeded = jira.issue("PMO-1")
     seeded_summary, seeded_updated = seeded.fields.summary, seeded.fields.updated
     seeded_comments = len(jira.comments("PMO-1"))
+    assert "PMO-1" not in keys(sandbox, 'project = PMO AND summary ~ "Renamed" ORDER BY key')
     created = jira.create_issue(fields=task_fields("Forgotten"))
     seeded.update(fields={"summary": "Renamed"})
     jira.add_comment("PMO-1", doc("Forgotten comment"))
     jira.add_issue_property("PMO-1", "flywheel.owner", {"rev": 1})
+    assert "PMO-1" in keys(sandbox, 'project = PMO AND summary ~ "Renamed" ORDER BY key')
     task_id = submit_bulk_edit(
         sandbox, ["PMO-1"], {"singleLineTextFields": [{"fieldId": "summary", "text": "Bulk"}]}
     )
@@ -480,6 +482,9 @@ def test_a_reset_drops_every_write(sandbox: SandboxServer) -> None:
     assert jira.issue_properties("PMO-1") == []
     assert api(sandbox, "GET", f"bulk/queue/{task_id}").status_code == 404
     assert jira.create_issue(fields=task_fields("Numbered again")).key == "PMO-77"
+    # Searches forget the edits too (their cached orders were kept past a reset).
+    assert "PMO-1" not in keys(sandbox, 'project = PMO AND summary ~ "Renamed" ORDER BY key')
+    assert "PMO-1" not in keys(sandbox, "project = PMO AND updated >= -1h ORDER BY updated DESC")
 
 
 def test_data_center_writes_wiki_text(datacenter: SandboxServer) -> None:

@@ -37,8 +37,9 @@ class JiraStore:
         with self.lock:
             site = self._build_site()
             self.site = site
-            # Bumped by every change to issues' fields, so searches know cached orders.
-            self.revision = 0
+            # Bumped by every change to issues' fields, so searches know cached orders; a
+            # reset is a change too (back to 0, a search would reuse orders from before it).
+            self.revision: int = getattr(self, "revision", -1) + 1
             self.catalog = SiteFieldCatalog(site.fields)
             self.issues: list[JiraIssue] = list(site.issues)
             self._by_id = {issue.id: issue for issue in self.issues}
