@@ -147,15 +147,25 @@ _JIRA_ISSUE_KEYS = frozenset({"key", "id", "self"})
 
 
 def _pushed_fields(factory: SourceFactory, name: str) -> list[str]:
-    """Fields a push target compares with what it writes: the description checklist's."""
-    target = factory.configuration.mapping.push.onboarding_checklists.jira
-    wanted = (
-        target is not None
-        and target.enabled
-        and target.source == name
-        and target.mode is JiraChecklistMode.DESCRIPTION
-    )
-    return ["description"] if wanted else []
+    """Fields push targets compare with what they write: the stage fields, the description.
+
+    A rule need not read them (the stage may come from the workflow status), but a push
+    that does not find its own write in the next pull takes it for a person's edit.
+    """
+    push = factory.configuration.mapping.push
+    fields: list[str] = []
+    stage = push.flywheel_stage.jira
+    if stage is not None and stage.enabled and stage.source == name:
+        fields += [stage.field, *([stage.experience_field] if stage.experience_field else [])]
+    checklist = push.onboarding_checklists.jira
+    if (
+        checklist is not None
+        and checklist.enabled
+        and checklist.source == name
+        and checklist.mode is JiraChecklistMode.DESCRIPTION
+    ):
+        fields.append("description")
+    return fields
 
 
 def _jira(factory: SourceFactory, name: str, connection: str) -> RecordSource:

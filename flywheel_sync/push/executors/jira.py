@@ -5,7 +5,8 @@ asynchronous bulk edit on Cloud (``bulk_threshold`` issues or more), sub-tasks a
 to a request. Writes that cannot be made twice safely are checked against the tool first:
 
 - a sub-task is created only if its parent does not list one with the same summary (read
-  from the parent's ``subtasks`` field, which is consistent at once, unlike a search);
+  from the parent's ``subtasks`` field, which is consistent at once, unlike a search; 100
+  parents a request on Cloud);
 - a comment is posted only if no comment of the issue carries its marker.
 
 An interrupted field write is confirmed by reading the field back.
@@ -199,7 +200,7 @@ class JiraExecutor:
     # -- onboarding sub-tasks -----------------------------------------------------------
 
     def _sub_tasks(self, writer: JiraWriter, jobs: list[Job]) -> None:
-        existing = _SubTasks(writer)
+        existing = _SubTasks(writer).read(jobs)
         to_create: list[Job] = []
         for job in jobs:
             found = existing.key_of(job)
@@ -231,7 +232,7 @@ class JiraExecutor:
         there with the summary sent is ours, owned as if the answer had come. Were they left
         failed, the next plan would find them unowned and take them for a person's.
         """
-        listed = _SubTasks(writer)
+        listed = _SubTasks(writer).read(jobs)
         for job in jobs:
             found = listed.key_of(job)
             if found is None:
@@ -350,6 +351,14 @@ class _SubTasks:
 
     writer: JiraWriter
     _by_parent: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def read(self, jobs: Sequence[Job]) -> _SubTasks:
+        """Read the parents of ``jobs`` at once (100 a request on Cloud); returns itself."""
+        parents = dict.fromkeys(str(job.change.payload["parent"]) for job in jobs)
+        missing = [parent for parent in parents if parent not in self._by_parent]
+        for parent, tasks in self.writer.subtasks_of(missing).items():
+            self._by_parent[parent] = {task.summary.strip().casefold(): task.key for task in tasks}
+        return self
 
     def key_of(self, job: Job) -> str | None:
         """The key of the sub-task ``job`` creates, when its parent already has it."""

@@ -48,6 +48,10 @@ from flywheel_sync.store.rows import OwnedValue
 __all__ = ["ProjectExecutor"]
 
 
+_KIND_ORDER = {"delete": 0, "update": 1, "create": 2}
+"""Stale label links go before the new ones are made (never two stage labels at once)."""
+
+
 def _checklist_key(task_id: str, step: str) -> str:
     """The create's key, from which the row id is derived (= `checklist_row_id`)."""
     return f"checklist/{task_id}/{step}"
@@ -159,6 +163,9 @@ class ProjectExecutor:
             for operation in self._operations(writer, job):
                 owner[operation.key] = job
                 operations.append(operation)
+        # The writer stages each run of same-kind operations in one request, and no write of
+        # a push depends on another's order: grouped by kind, a set costs 3 stagings at most.
+        operations.sort(key=lambda operation: _KIND_ORDER[operation.kind])
         claimed: set[int] = set()
 
         def executing(set_id: str, batch: tuple[ScheduleOperation, ...]) -> None:

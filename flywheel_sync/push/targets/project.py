@@ -108,14 +108,31 @@ def plan_project_stages(
 ) -> None:
     """Plan each engagement task's bucket and/or stage label."""
     context, source = builder.context, target.source
+    reader = _LabelsOncePerProject(labels(source)) if target.set_label else None
     for engagement_id, task_id, task in _engagement_tasks(
         context, source, list(context.desired.stages)
     ):
         stage = context.desired.stages[engagement_id]
         if target.move_to_bucket:
             _plan_bucket(builder, target, task_id, task, stage)
-        if target.set_label:
-            _plan_label(builder, target, task_id, task, stage, labels(source))
+        if reader is not None:
+            _plan_label(builder, target, task_id, task, stage, reader)
+
+
+class _LabelsOncePerProject:
+    """A `LabelReader` reading each project's labels once: every task of a project shares them."""
+
+    def __init__(self, reader: LabelReader) -> None:
+        self._reader = reader
+        self._labels: dict[str, Sequence[ProjectLabel]] = {}
+
+    def labels(self, project_id: str) -> Sequence[ProjectLabel]:
+        if project_id not in self._labels:
+            self._labels[project_id] = self._reader.labels(project_id)
+        return self._labels[project_id]
+
+    def task_labels(self, task_id: str) -> Sequence[TaskLabel]:
+        return self._reader.task_labels(task_id)
 
 
 def _plan_bucket(
