@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.routing import BaseRoute, Match, Mount, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flywheel_sync.sandbox.faults import Fault, Faults
 from flywheel_sync.sandbox.services import ServiceProfile
@@ -77,6 +77,17 @@ async def _drop_connection(send: Send) -> None:
     await send({"type": "http.response.body", "body": b'{"partial": tr'})
 
 
+def _counting(send: Send, stats: RequestStats, route: str) -> Send:
+    """``send``, counting the response body bytes it carries under ``route``."""
+
+    async def counted(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            stats.served(route, len(message.get("body", b"")))
+        await send(message)
+
+    return counted
+
+
 class SandboxEdge:
     """ASGI middleware applying the sandbox's knobs to every emulated service."""
 
@@ -109,19 +120,24 @@ class SandboxEdge:
             return
         profile = self._profile(path)
         route = f"{scope['method']} {matched_template(self.routes, scope)}"
-        delay = 0.0 if scope.get(BATCH_STEP) else self.faults.latency_seconds()
+        step = bool(scope.get(BATCH_STEP))
+        delay = 0.0 if step else self.faults.latency_seconds()
         if delay:
             await asyncio.sleep(delay)
-        if profile is not None and await self._refused(profile, route, scope, send):
+        # A step's answer travels inside its batch's body, which is counted already.
+        counted = send if step else _counting(send, self.stats, route)
+        if profile is not None and await self._refused(profile, route, scope, counted, step=step):
             return
-        self.stats.count(route)
-        await self.app(scope, receive, send)
+        self.stats.count(route, batch_step=step)
+        await self.app(scope, receive, counted)
 
-    async def _refused(self, profile: ServiceProfile, route: str, scope: Scope, send: Send) -> bool:
+    async def _refused(
+        self, profile: ServiceProfile, route: str, scope: Scope, send: Send, *, step: bool
+    ) -> bool:
         """Answer for the service when throttled, faulted or unauthorised; False to proceed."""
         wait = self.faults.retry_after(profile.name)
         if wait is not None:
-            self.stats.count(route, throttled=True)
+            self.stats.count(route, throttled=True, batch_step=step)
             reset = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%MZ")
             headers = {"Retry-After": str(wait), **profile.throttle_headers}
             if profile.name == "jira":
@@ -130,7 +146,7 @@ class SandboxEdge:
             return True
         fault = self.faults.fault()
         if fault is not None:
-            self.stats.count(route, fault=True)
+            self.stats.count(route, fault=True, batch_step=step)
             if fault is Fault.DROP:
                 await _drop_connection(send)
             else:
@@ -140,7 +156,7 @@ class SandboxEdge:
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         below_prefix = scope["path"][len(profile.prefix) :]
         if not profile.is_authorised(below_prefix, headers.get("authorization")):
-            self.stats.count(route)
+            self.stats.count(route, batch_step=step)
             message = "Client must be authenticated to access this resource."
             await _send_json(
                 send,

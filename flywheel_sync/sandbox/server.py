@@ -9,8 +9,10 @@ stall (libraries.md §0; measured: 44 ms → about 1 ms per request on a reused 
 from __future__ import annotations
 
 import socket
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from types import TracebackType
 
 from starlette.applications import Starlette
@@ -21,7 +23,7 @@ from flywheel_sync.sandbox.confluence.app import confluence_routes
 from flywheel_sync.sandbox.confluence.seed import seeded_page_store
 from flywheel_sync.sandbox.dataverse.routes import dataverse_routes
 from flywheel_sync.sandbox.dataverse.store import DataverseStore
-from flywheel_sync.sandbox.demo import DemoOrganisation, build_demo_organisation
+from flywheel_sync.sandbox.demo import DemoOrganisation, DemoVolume, build_demo_organisation
 from flywheel_sync.sandbox.faults import Faults, FaultSettings
 from flywheel_sync.sandbox.graph.app import GRAPH_ROOT, graph_routes
 from flywheel_sync.sandbox.graph.planner.store import PlannerStore
@@ -31,6 +33,7 @@ from flywheel_sync.sandbox.jira.store import JiraStore
 from flywheel_sync.sandbox.middleware import SandboxEdge
 from flywheel_sync.sandbox.services import SandboxCredentials, service_profiles
 from flywheel_sync.sandbox.stats import RequestStats
+from flywheel_sync.sandbox.tls import LoopbackTLS, write_loopback_tls
 from flywheel_sync.sandbox.workflows.inbox import WorkflowsInbox
 from flywheel_sync.sandbox.workflows.routes import workflows_routes
 from flywheel_sync.serving import BackgroundServer
@@ -59,6 +62,11 @@ class SandboxOptions:
     credentials: SandboxCredentials = field(default_factory=SandboxCredentials)
     planner_page_size: int = 400
     """Tasks per Planner page: Graph sizes them itself, ~400 (graph-wire.md §1)."""
+    volume: DemoVolume = field(default_factory=DemoVolume)
+    """Planner action tasks and chatter added per unit of scale (benchmarks); none by default."""
+    tls: bool = False
+    """Serve HTTPS with a certificate authority made at start (`SandboxServer.tls` names its
+    ``ca.pem``), for clients that only speak ``https://`` (Singer's tap-jira)."""
     project_persist_seconds: float = 0.0
     """How long an executed Project operation set stays pending before it persists.
 
@@ -97,7 +105,9 @@ class SandboxState:
 
 
 def _demo(options: SandboxOptions) -> DemoOrganisation:
-    return build_demo_organisation(seed=options.seed, scale=options.scale, now=options.now)
+    return build_demo_organisation(
+        seed=options.seed, scale=options.scale, now=options.now, volume=options.volume
+    )
 
 
 def build_app(options: SandboxOptions) -> tuple[SandboxEdge, SandboxState]:
@@ -161,12 +171,23 @@ class SandboxServer:
             self._socket.close()
             raise
         self.port: int = self._socket.getsockname()[1]
-        self._server = BackgroundServer(app, self._socket, name=f"sandbox:{self.port}")
+        self._tls_folder: tempfile.TemporaryDirectory[str] | None = None
+        self.tls: LoopbackTLS | None = None
+        """The authority clients must trust and the server's certificate, with ``tls=True``."""
+        if self.options.tls:
+            self._tls_folder = tempfile.TemporaryDirectory(prefix="flywheel-sandbox-tls-")
+            self.tls = write_loopback_tls(Path(self._tls_folder.name))
+        self._server = BackgroundServer(
+            app,
+            self._socket,
+            name=f"sandbox:{self.port}",
+            tls=self.tls.server if self.tls else None,
+        )
 
     @property
     def url(self) -> str:
-        """The server's base URL, e.g. ``http://127.0.0.1:54321``."""
-        return f"http://{_HOST}:{self.port}"
+        """The server's base URL, e.g. ``http://127.0.0.1:54321`` (``https://`` with TLS)."""
+        return f"{self._server.scheme}://{_HOST}:{self.port}"
 
     def start(self) -> SandboxServer:
         """Start serving; returns once the server accepts connections."""
@@ -177,8 +198,10 @@ class SandboxServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and wait for the thread to end."""
+        """Stop serving and wait for the thread to end; the TLS files are removed."""
         self._server.stop()
+        if self._tls_folder is not None:
+            self._tls_folder.cleanup()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -41,6 +41,7 @@ from flywheel_sync.sandbox.demo.truth import (
     ScheduleTruth,
     StageEntry,
 )
+from flywheel_sync.sandbox.demo.volume import DemoVolume
 
 __all__ = [
     "MAX_SCALE",
@@ -53,6 +54,7 @@ __all__ = [
     "DemoOrganisation",
     "DemoPerson",
     "DemoTruth",
+    "DemoVolume",
     "EngagementTruth",
     "ExperienceEntry",
     "JiraFieldDef",

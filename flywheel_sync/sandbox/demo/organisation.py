@@ -25,12 +25,14 @@ from flywheel_sync.sandbox.demo.jira_model import JiraIssue, JiraSite, JsonObjec
 from flywheel_sync.sandbox.demo.jira_schema import PMO_PROJECT_KEY, JiraSchema
 from flywheel_sync.sandbox.demo.people import DemoPerson, Directory, named_cast
 from flywheel_sync.sandbox.demo.planner import PlannerTenant, write_planner
+from flywheel_sync.sandbox.demo.planner_actions import with_action_plans
 from flywheel_sync.sandbox.demo.pmo_issues import write_pmo_project
 from flywheel_sync.sandbox.demo.pmo_story import plan_engagement
 from flywheel_sync.sandbox.demo.teams import TeamsTenant, write_teams
 from flywheel_sync.sandbox.demo.timeline import story_stream, to_datetime, utc_anchor
 from flywheel_sync.sandbox.demo.truth import DemoTruth
 from flywheel_sync.sandbox.demo.truth_recording import record_truth
+from flywheel_sync.sandbox.demo.volume import DemoVolume
 
 __all__ = ["MAX_SCALE", "DemoOrganisation", "build_demo_organisation"]
 
@@ -124,7 +126,7 @@ def _delivery(
 
 
 def build_demo_organisation(
-    *, seed: int = 1, scale: float = 1.0, now: dt.datetime
+    *, seed: int = 1, scale: float = 1.0, now: dt.datetime, volume: DemoVolume | None = None
 ) -> DemoOrganisation:
     """Build Northwind Utilities' Enterprise PMO as of ``now``.
 
@@ -134,6 +136,8 @@ def build_demo_organisation(
             30 ≈ 100,000); customers, services and engagements never scale.
         now: Anchors every date: stage changes spread over the 18 months before it, due dates
             fall around it, nothing is later than it.
+        volume: Planner action tasks and chatter added per unit of scale, for benchmarks;
+            None (or an empty volume) adds nothing. The truth covers the story only.
 
     Raises:
         ValueError: ``now`` is naive, or ``scale`` is not in (0, 100].
@@ -160,9 +164,24 @@ def build_demo_organisation(
         parents=pmo.parents,
         people=people.people,
     )
+    extra = volume or DemoVolume()
     planner = write_planner(pmo.engagements, group_id=GROUP_ID, people=cast, now=anchor)
     teams, posted = write_teams(
-        cast, group_id=GROUP_ID, tenant_id=TENANT_ID, seed=seed, scale=scale, now=anchor
+        cast,
+        group_id=GROUP_ID,
+        tenant_id=TENANT_ID,
+        seed=seed,
+        scale=scale,
+        now=anchor,
+        extra_chatter=round(extra.channel_messages * scale),
+    )
+    served_planner = with_action_plans(
+        planner,
+        round(extra.planner_tasks * scale),
+        group_id=GROUP_ID,
+        people=cast,
+        seed=seed,
+        now=anchor,
     )
     schedules = write_projects(
         seed=seed, scale=scale, now=anchor, managers={"GRID": cast["aisha"], "HRX": cast["olivia"]}
@@ -177,7 +196,7 @@ def build_demo_organisation(
         people=people.people,
         jira=jira,
         confluence=write_confluence(cast["amara"], now=anchor),
-        planner=planner,
+        planner=served_planner,
         teams=teams,
         project=schedules.plus(hosted.rows),
         truth=record_truth(

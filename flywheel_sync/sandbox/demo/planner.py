@@ -21,7 +21,7 @@ from flywheel_sync.sandbox.demo.people import DemoPerson
 from flywheel_sync.sandbox.demo.pmo_issues import EngagementIssues
 from flywheel_sync.sandbox.demo.timeline import DAY, graph_time
 
-__all__ = ["JIRA_BROWSE_URL", "PlannerTenant", "write_planner"]
+__all__ = ["JIRA_BROWSE_URL", "PlannerTenant", "plan_details", "write_planner"]
 
 JIRA_BROWSE_URL = "https://northwind.atlassian.net/browse/"
 _CATEGORIES = 25
@@ -69,7 +69,8 @@ def _plans(group_id: str, owner: DemoPerson, created: str) -> list[JsonObject]:
     ]
 
 
-def _plan_details(plan_id: str) -> JsonObject:
+def plan_details(plan_id: str) -> JsonObject:
+    """A plan's details: categories 1-6 named after the customers, the rest unnamed."""
     names = [entry.name for entry in CUSTOMERS]
     descriptions = {
         f"category{n}": names[n - 1] if n <= len(names) else None for n in range(1, _CATEGORIES + 1)
@@ -183,7 +184,7 @@ def write_planner(
         details[task["id"]] = task_details
     return PlannerTenant(
         plans=tuple(plans),
-        plan_details={plan["id"]: _plan_details(plan["id"]) for plan in plans},
+        plan_details={plan["id"]: plan_details(plan["id"]) for plan in plans},
         buckets=tuple(_buckets()),
         tasks=tuple(tasks),
         task_details=details,

@@ -201,6 +201,7 @@ def write_teams(
     seed: int,
     scale: float,
     now: int,
+    extra_chatter: int = 0,
 ) -> tuple[TeamsTenant, tuple[PostedMessage, ...]]:
     """Post the story's messages and ``scale`` times the base chatter; returns the planted ones.
 
@@ -211,6 +212,8 @@ def write_teams(
         seed: Draws the chatter; the story's messages are the same for every seed.
         scale: Multiplies the chatter; the story's messages do not scale.
         now: Epoch seconds every message is dated before.
+        extra_chatter: More PMO Requests chatter (benchmark volume), drawn from a stream of
+            its own after everything else, so the rest of the channel stays the same.
     """
     created = graph_time(now - 548 * DAY)
     channels = tuple(_channel(group_id, name, created) for name in CHANNEL_NAMES)
@@ -228,6 +231,9 @@ def write_teams(
         ANNOUNCEMENT_CHATTER,
         rng=rng,
     )
+    if extra_chatter > 0:
+        more = stream(seed, "teams/volume")
+        posting.chatter("PMO Requests", extra_chatter, customers, CHATTER, rng=more)
     team = {
         "id": group_id,
         "displayName": "Northwind Enterprise PMO",
