@@ -142,7 +142,7 @@ def benchmark_config(sandbox: SandboxServer, folder: Path) -> Path:
 
 
 class _RssSampler(threading.Thread):
-    """Samples the RSS of this process's children from ``/proc`` (Linux) until stopped."""
+    """Samples the RSS of this process's descendants from ``/proc`` (Linux) until stopped."""
 
     def __init__(self, interval: float = 0.25) -> None:
         super().__init__(daemon=True)
@@ -154,7 +154,7 @@ class _RssSampler(threading.Thread):
     def run(self) -> None:
         started = time.monotonic()
         while not self._done.wait(self.interval):
-            rss = sum(_rss_kb(pid) for pid in _children(self._parent))
+            rss = sum(_rss_kb(pid) for pid in _descendants(self._parent))
             if rss:
                 self.samples.append((time.monotonic() - started, rss / 1024))
 
@@ -164,8 +164,20 @@ class _RssSampler(threading.Thread):
         return self.samples
 
 
-def _children(parent: int) -> list[int]:
-    found = []
+def _descendants(parent: int) -> list[int]:
+    """The processes below ``parent``: the harness's launcher and the command it runs."""
+    parents = _parents()
+    found, wanted = [], {parent}
+    while wanted:
+        below = [pid for pid, ppid in parents.items() if ppid in wanted]
+        found += below
+        wanted = set(below)
+    return found
+
+
+def _parents() -> dict[int, int]:
+    """Every process's parent, from ``/proc``."""
+    found: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -175,8 +187,8 @@ def _children(parent: int) -> list[int]:
             continue
         # pid (comm) state ppid ...: comm may hold spaces, so split after its ')'.
         fields = stat.rpartition(")")[2].split()
-        if len(fields) > 1 and int(fields[1]) == parent:
-            found.append(int(entry.name))
+        if len(fields) > 1:
+            found[int(entry.name)] = int(fields[1])
     return found
 
 

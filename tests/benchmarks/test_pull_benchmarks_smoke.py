@@ -84,8 +84,9 @@ def test_pull_benchmark_reports_full_and_incremental_pulls_against_the_floor(
     assert unchanged["requests"] < full["requests"]
     assert full["http_requests"] < full["requests"]  # $batch steps are pages, not requests
     assert {"startup_s", "reading_s", "after_reading_s"} <= full["phases"].keys()
-    assert full["rss_mb"]
-    assert full["peak_rss_mb"] > 20
+    # The sampled RSS is the command's (through the harness's launcher), not the launcher's.
+    assert max(mb for _, mb in full["rss_mb"]) > 40
+    assert full["peak_rss_mb"] > 40
     assert set(case["changed"]["records"]) == TOOLS
     assert all(count >= 1 for count in case["changed"]["records"].values())
     changed = case["incremental_changed"]["by_tool"]
