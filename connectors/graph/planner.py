@@ -40,9 +40,8 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TypeVar
 
-from connectors.errors import RetryableError
 from connectors.graph.planner_watermark import PlanWatermark, etag_digest
-from connectors.graph.reader import GraphReader, strip_context
+from connectors.graph.reader import GraphReader, listed_values, strip_context
 from connectors.graph.session import GraphSession, JsonObject
 from connectors.quarantine import quarantine, readable_id, shown
 from connectors.records import QuarantinedRecord, RecordPage, SourceRecord
@@ -86,20 +85,6 @@ def _record(record_type: str, entity: JsonObject, **extra: object) -> SourceReco
     )
 
 
-def _listed(page: JsonObject, source: str) -> list[object]:
-    """The page's ``value``, as sent.
-
-    Raises:
-        RetryableError: ``value`` is there but not a list (the answer cannot be read).
-    """
-    listed = page.get("value")
-    if listed is None:
-        return []
-    if not isinstance(listed, list):
-        raise RetryableError("Graph answered a list whose 'value' is not a list", source=source)
-    return listed
-
-
 def _has_id(item: JsonObject) -> bool:
     found = item.get("id")
     return isinstance(found, str) and readable_id(found) is not None
@@ -107,7 +92,7 @@ def _has_id(item: JsonObject) -> bool:
 
 def _entities(page: JsonObject, source: str) -> list[JsonObject]:
     """The page's objects that have a readable id (anything else is not a Planner object)."""
-    listed = _listed(page, source)
+    listed = listed_values(page, source)
     return [strip_context(item) for item in listed if isinstance(item, dict) and _has_id(item)]
 
 
@@ -120,7 +105,7 @@ def _sorted_out(
     """
     entities: list[JsonObject] = []
     quarantined: list[QuarantinedRecord] = []
-    for item in _listed(page, source):
+    for item in listed_values(page, source):
         if not isinstance(item, dict) or not _has_id(item):
             reason = f"Graph listed a {record_type} without a readable id"
             quarantined.append(quarantine(record_type, item, reason))

@@ -25,7 +25,7 @@ from connectors.graph.failures import GraphFailure, graph_failure
 from connectors.graph.session import GraphSession, JsonObject
 from connectors.retry import RetryPolicy
 
-__all__ = ["MAX_BATCH_STEPS", "GraphReader", "strip_context"]
+__all__ = ["MAX_BATCH_STEPS", "GraphReader", "listed_values", "strip_context"]
 
 MAX_BATCH_STEPS = 20
 """Graph refuses a ``$batch`` of more steps with a 400."""
@@ -35,6 +35,20 @@ _NOT_FOUND = 404
 def strip_context(entity: Mapping[str, Any]) -> JsonObject:
     """``entity`` without ``@odata.context``, which describes the answer, not the object."""
     return {name: value for name, value in entity.items() if name != "@odata.context"}
+
+
+def listed_values(page: JsonObject, source: str) -> list[object]:
+    """A list page's ``value``, as sent: each item is checked (and maybe quarantined) later.
+
+    Raises:
+        RetryableError: ``value`` is there but not a list (the answer cannot be read).
+    """
+    listed = page.get("value")
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise RetryableError("Graph answered a list whose 'value' is not a list", source=source)
+    return listed
 
 
 class GraphReader:

@@ -32,9 +32,9 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from urllib.parse import quote
 
-from connectors.errors import ConnectorConfigError, RecordError, RetryableError
+from connectors.errors import ConnectorConfigError, RecordError
 from connectors.graph.failures import ExpiredLinkError
-from connectors.graph.reader import GraphReader
+from connectors.graph.reader import GraphReader, listed_values
 from connectors.graph.session import GraphSession, JsonObject
 from connectors.graph.teams_authors import MessageAuthors
 from connectors.graph.teams_watermark import ChannelWatermark, graph_time
@@ -109,20 +109,6 @@ def _message_record(record_type: str, channel: ChannelRef, message: JsonObject) 
         payload=payload,
         updated_at=_updated_at(message),
     )
-
-
-def _listed(page: JsonObject, source: str) -> list[object]:
-    """The page's ``value``, as sent.
-
-    Raises:
-        RetryableError: ``value`` is there but not a list (the answer cannot be read).
-    """
-    listed = page.get("value")
-    if listed is None:
-        return []
-    if not isinstance(listed, list):
-        raise RetryableError("Graph answered a list whose 'value' is not a list", source=source)
-    return listed
 
 
 def _message_id(message: object, channel: ChannelRef) -> str | None:
@@ -260,7 +246,7 @@ class TeamsSource:
         records: list[SourceRecord] = []
         messages: list[JsonObject] = []
         sorted_out = _Sorted(channel)
-        roots = sorted_out.readable(_listed(page, self.name), CHANNEL_MESSAGE)
+        roots = sorted_out.readable(listed_values(page, self.name), CHANNEL_MESSAGE)
         for root in roots:
             records.append(_message_record(CHANNEL_MESSAGE, channel, root))
             messages.append(root)
@@ -303,7 +289,7 @@ class TeamsSource:
         where = f"message {channel.channel_id}/{root['id']}"
         try:
             for page in reader.pages(more, record=where, missing=RecordError):
-                yield from sorted_out.readable(_listed(page, self.name), CHANNEL_REPLY)
+                yield from sorted_out.readable(listed_values(page, self.name), CHANNEL_REPLY)
         except RecordError:
             # The root was deleted after the page listed it: its replies went with it, and
             # the next delta round reports the deletion.
