@@ -124,7 +124,7 @@ def _failure_lines(summary: PullSummary) -> list[str]:
     Refused credentials fail every scope of a source alike, and the line a person can act on
     is the same for all of them.
     """
-    from flywheel_sync.pull.runner import FailureKind
+    from flywheel_sync.failures import FailureKind
 
     failed = [scope for scope in summary.scopes if not scope.ok]
     refused = Counter(s.source for s in failed if s.failure_kind is FailureKind.REAUTHENTICATE)

@@ -23,7 +23,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 
 from connectors.errors import RetryableError
 from connectors.records import RecordPage
-from flywheel_sync.pull.runner import FailureKind, ScopeOutcome
+from flywheel_sync.failures import FailureKind
+from flywheel_sync.pull.runner import ScopeOutcome
 
 __all__ = ["LiveProgress", "LogProgress"]
 

@@ -39,17 +39,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Final, Protocol, assert_never
 
-from connectors.errors import (
-    AuthenticationError,
-    ConnectorConfigError,
-    ConnectorError,
-    RecordError,
-    RetryableError,
-)
 from connectors.records import RecordPage, RecordSource, SourceRecord
+from flywheel_sync.failures import FailureKind, failure_kind
 from flywheel_sync.pull.handover import (
     PageRead,
     ReaderMessage,
@@ -65,7 +58,6 @@ from flywheel_sync.store.rows import RawRecord
 
 __all__ = [
     "DEFAULT_MAX_PARALLEL",
-    "FailureKind",
     "PullListener",
     "PullRunner",
     "PullSummary",
@@ -75,29 +67,6 @@ __all__ = [
 DEFAULT_MAX_PARALLEL: Final = 4
 """Sources read at once unless told otherwise: enough to overlap the tools' latencies, few
 enough to stay a polite client of each (every source keeps its own rate limit)."""
-
-
-class FailureKind(StrEnum):
-    """Why a scope stopped early, named after what the user should do."""
-
-    RETRY_LATER = "retry later"
-    FIX_CONFIGURATION = "fix the configuration"
-    REAUTHENTICATE = "re-authenticate"
-    BAD_RECORD = "bad record"
-
-
-_FAILURES: tuple[tuple[type[ConnectorError], FailureKind], ...] = (
-    (RetryableError, FailureKind.RETRY_LATER),
-    (ConnectorConfigError, FailureKind.FIX_CONFIGURATION),
-    (AuthenticationError, FailureKind.REAUTHENTICATE),
-    (RecordError, FailureKind.BAD_RECORD),
-)
-
-
-def _failure_kind(error: ConnectorError) -> FailureKind:
-    return next(
-        (kind for cls, kind in _FAILURES if isinstance(error, cls)), FailureKind.RETRY_LATER
-    )
 
 
 @dataclass(kw_only=True)
@@ -310,13 +279,13 @@ class PullRunner:
             case ScopeEnded(error=error):
                 outcome = outcomes.current(message.source)
                 if error is not None:
-                    outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
+                    outcome.failure, outcome.failure_kind = str(error), failure_kind(error)
                 outcome.seconds = self._monotonic() - outcomes.started(message.source)
                 outcome.released += quarantine.finish(name, outcome.scope, read_whole=outcome.ok)
                 self._listener.scope_finished(outcome)
             case ScopesFailed(error=error):
                 outcome = ScopeOutcome(source=name, scope="*")
-                outcome.failure, outcome.failure_kind = str(error), _failure_kind(error)
+                outcome.failure, outcome.failure_kind = str(error), failure_kind(error)
                 outcomes.add(message.source, outcome)
                 self._listener.scope_finished(outcome)
             case _:

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from connectors.errors import AuthenticationError, ConnectorConfigError, ConnectorError
+from connectors.errors import ConnectorConfigError, ConnectorError
+from flywheel_sync.failures import FailureKind, failure_kind
 from flywheel_sync.push.changes import Change, Conflict, Plan
 from flywheel_sync.store import Store
 from flywheel_sync.store.ports import Clock
@@ -165,8 +166,8 @@ class ApplyReport:
 
 def not_written(error: ConnectorError) -> str:
     """Why a tool's remaining writes were not made, saying what to do as the pull does."""
-    if isinstance(error, AuthenticationError):
-        return f"not written (re-authenticate): {error}"
+    if failure_kind(error) is FailureKind.REAUTHENTICATE:
+        return f"not written ({FailureKind.REAUTHENTICATE}): {error}"
     return f"not written: {error}"
 
 

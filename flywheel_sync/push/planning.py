@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
-from connectors.errors import AuthenticationError, ConnectorConfigError, ConnectorError
+from connectors.errors import ConnectorError
+from flywheel_sync.failures import FailureKind, failure_kind
 from flywheel_sync.push.changes import Plan, Unread
 from flywheel_sync.push.context import PlanBuilder, PlanContext
 from flywheel_sync.push.targets.checklists import plan_jira_checklists, plan_planner_checklists
@@ -97,21 +98,14 @@ def plan_push(
         source = getattr(target, "source", None)
         if source in refused:
             reason = f"{source}: the credentials were refused while pulling; not asked again"
-            builder.unread.append(Unread(target=name, what_to_do="re-authenticate", reason=reason))
+            reauthenticate = FailureKind.REAUTHENTICATE.value
+            builder.unread.append(Unread(target=name, what_to_do=reauthenticate, reason=reason))
             continue
         mark = builder.mark()
         try:
             plan_target(target)
         except ConnectorError as error:  # a tool read live while planning did not answer
-            unread = Unread(target=name, what_to_do=_what_to_do(error), reason=str(error))
+            what_to_do = failure_kind(error).value
+            unread = Unread(target=name, what_to_do=what_to_do, reason=str(error))
             builder.rewind(mark, unread)
     return builder.plan()
-
-
-def _what_to_do(error: ConnectorError) -> str:
-    """What the user should do about a tool not read, in the pull's words."""
-    if isinstance(error, AuthenticationError):
-        return "re-authenticate"
-    if isinstance(error, ConnectorConfigError):
-        return "fix the configuration"
-    return "retry later"  # throttled, timed out, failing, or an answer that made no sense

@@ -10,8 +10,9 @@ from rich.console import Console
 
 from connectors.errors import RetryableError
 from connectors.records import RecordPage
+from flywheel_sync.failures import FailureKind
 from flywheel_sync.pull.listeners import LiveProgress, LogProgress
-from flywheel_sync.pull.runner import FailureKind, ScopeOutcome
+from flywheel_sync.pull.runner import ScopeOutcome
 
 
 def finished(**counts: object) -> ScopeOutcome:

@@ -9,8 +9,8 @@ import pytest
 
 from connectors.errors import RetryableError
 from connectors.records import RecordPage
+from flywheel_sync.failures import FailureKind
 from flywheel_sync.pull import PullRunner, ScopeOutcome
-from flywheel_sync.pull.runner import FailureKind
 from flywheel_sync.store import Store
 from tests.unit.pull.builders import (
     SOURCE,

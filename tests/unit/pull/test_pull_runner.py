@@ -11,8 +11,8 @@ from connectors.errors import (
     RecordError,
     RetryableError,
 )
+from flywheel_sync.failures import FailureKind
 from flywheel_sync.pull import PullRunner
-from flywheel_sync.pull.runner import FailureKind
 from flywheel_sync.store import Store
 from tests.unit.pull.builders import SOURCE, Heard, ScriptedSource, page
 
