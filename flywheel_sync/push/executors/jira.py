@@ -15,7 +15,7 @@ An interrupted field write is confirmed by reading the field back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from connectors.errors import (
     WriteRejectedError,
 )
 from connectors.jira import JiraFlavour
-from connectors.jira.writer import BulkEditUnavailableError, CreatedIssue, JiraWriter
+from connectors.jira.writer import BulkEditUnavailableError, CreatedIssue, JiraWriter, SubtaskInfo
 from flywheel_sync.domain import CustomerExperienceStage, FlywheelStage, StageParseError
 from flywheel_sync.push.adf_checklist import TaskItem, task_items, with_items
 from flywheel_sync.push.apply import Claim, Job, Result, Settle, Status, per_connection
@@ -357,17 +357,24 @@ class _SubTasks:
         parents = dict.fromkeys(str(job.change.payload["parent"]) for job in jobs)
         missing = [parent for parent in parents if parent not in self._by_parent]
         for parent, tasks in self.writer.subtasks_of(missing).items():
-            self._by_parent[parent] = {task.summary.strip().casefold(): task.key for task in tasks}
+            self._by_parent[parent] = _by_summary(tasks)
         return self
 
     def key_of(self, job: Job) -> str | None:
         """The key of the sub-task ``job`` creates, when its parent already has it."""
         parent = str(job.change.payload["parent"])
-        if parent not in self._by_parent:
-            self._by_parent[parent] = {
-                task.summary.strip().casefold(): task.key for task in self.writer.subtasks(parent)
-            }
-        return self._by_parent[parent].get(str(job.change.after).strip().casefold())
+        if parent not in self._by_parent:  # not returned by `read`: its own read says why
+            self._by_parent[parent] = _by_summary(self.writer.subtasks(parent))
+        return self._by_parent[parent].get(_summary_key(str(job.change.after)))
+
+
+def _summary_key(summary: str) -> str:
+    return summary.strip().casefold()
+
+
+def _by_summary(tasks: Iterable[SubtaskInfo]) -> dict[str, str]:
+    """Sub-task keys by summary, as `_SubTasks.key_of` looks them up."""
+    return {_summary_key(task.summary): task.key for task in tasks}
 
 
 def _sub_task(job: Job) -> dict[str, Any]:
